@@ -1,0 +1,1 @@
+"""The read API (``/api/v1``): one router per topic."""

@@ -1,0 +1,1 @@
+"""The video wall: a Dash app on the FastAPI server, updated by server push."""

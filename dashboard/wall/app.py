@@ -1,0 +1,209 @@
+"""The wall's Dash app, mounted on the FastAPI server at ``/wall/``.
+
+Pages: ``/wall/<layout>`` (every screen of a layout side by side is not useful on one display,
+so it shows screen 1) and ``/wall/<layout>/screen/<n>``. The page itself is an empty shell;
+one persistent websocket callback per connected screen (``live``) reads the path, renders the
+screen with a fresh snapshot, then pushes only what changed, coalesced by the push hub.
+When the websocket comes back after a drop, Dash restarts the callback, which re-renders the
+screen: a full resync. A clientside watchdog shows the disconnect banner and, as a last
+resort, reloads the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dash import Dash, Input, Output, State, ctx, dcc, html, set_props
+from dash.development.base_component import Component
+from fastapi import FastAPI
+
+from dashboard.queries import Queries
+from dashboard.wall.hub import PushHub, Snapshot
+from dashboard.wall.i18n import Texts, pick_language
+from dashboard.wall.layouts import LayoutError, ScreenSpec, WallLayout, load_layout
+from dashboard.wall.panels import PANELS
+from dashboard.wall.panels.base import PanelContext, Props
+from dashboard.wall.theme import font_px
+from feeds.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+PATH = re.compile(r"^/wall/?(?P<name>[a-z0-9-]+)?(?:/screen/(?P<n>\d+))?/?$")
+
+
+@dataclass(frozen=True)
+class Page:
+    layout: WallLayout
+    screen_index: int
+    texts: Texts
+
+    @property
+    def screen(self) -> ScreenSpec:
+        return self.layout.screens[self.screen_index]
+
+
+class PageError(LookupError):
+    pass
+
+
+def resolve_page(rt: Runtime, pathname: str, search: str) -> Page:
+    """Which layout and screen a path shows, or PageError with a message for the screen."""
+    texts = Texts(pick_language(search or "", rt.settings.wall.language))
+    match = PATH.match(pathname or "")
+    name = (match and match.group("name")) or rt.settings.wall.default_layout
+    try:
+        layout = load_layout(name, rt.settings.wall.layouts_dir)
+    except LayoutError as exc:
+        log.warning("wall page %s: %s", pathname, exc)
+        raise PageError(texts("no_layout", name=name)) from exc
+    number = int((match and match.group("n")) or 1)
+    if not 1 <= number <= len(layout.screens):
+        raise PageError(texts("no_screen", name=name, n=number))
+    return Page(layout=layout, screen_index=number - 1, texts=texts)
+
+
+def screen_style(page: Page) -> dict[str, str]:
+    layout, screen = page.layout, page.screen
+    return {
+        "gridTemplateColumns": f"repeat({screen.columns}, minmax(0, 1fr))",
+        "gridTemplateRows": f"repeat({screen.rows}, minmax(0, 1fr))",
+        "--fs-body": f"{font_px(layout, 24)}px",
+        "--fs-title": f"{font_px(layout, 28)}px",
+        "--fs-key": f"{font_px(layout, 48)}px",
+        "--gap": f"{font_px(layout, 12)}px",
+    }
+
+
+class WallView:
+    """Rendering and diffing of one screen (pure given the snapshot)."""
+
+    def __init__(self, rt: Runtime, page: Page) -> None:
+        registry = rt.registry.get()
+        ids = page.screen.panel_ids()
+        self.page = page
+        self.panels = [
+            (
+                PANELS[spec.type],
+                PanelContext(pid, spec, page.layout, page.texts, registry, rt.settings),
+            )
+            for pid, spec in zip(ids, page.screen.panels, strict=True)
+        ]
+
+    def render(self, snap: Snapshot) -> Component:
+        slots = []
+        for panel, pctx in self.panels:
+            spec = pctx.spec
+            slots.append(
+                html.Div(
+                    panel.render(pctx, snap),
+                    id=pctx.pid,
+                    className=f"gw-slot gw-slot-{spec.type}",
+                    style={
+                        "gridColumn": f"{spec.col} / span {spec.width}",
+                        "gridRow": f"{spec.row} / span {spec.height}",
+                    },
+                )
+            )
+        return html.Div(slots, className="gw-screen", style=screen_style(self.page))
+
+    def diff(self, old: Snapshot, new: Snapshot, changes: list[Any]) -> Props:
+        props: Props = {}
+        for panel, pctx in self.panels:
+            props.update(panel.update(pctx, old, new, changes))
+        return props
+
+
+def _error(message: str) -> Component:
+    return html.Div(message, className="gw-error")
+
+
+def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) -> Dash:
+    settings = rt.settings.wall
+    app = Dash(
+        "gridwall.wall",
+        server=server,  # type: ignore[arg-type]  # Dash types only Flask
+        backend="fastapi",
+        url_base_pathname="/wall/",
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        title="gridwall",
+        update_title=None,  # type: ignore[arg-type]  # None disables it
+        websocket_callbacks=True,
+        websocket_inactivity_timeout=0,
+        websocket_heartbeat_interval=10_000,
+        suppress_callback_exceptions=True,
+        compress=False,
+    )
+    app.layout = html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="gw-hb"),
+            dcc.Store(
+                id="gw-cfg",
+                data={
+                    "disconnectedAfter": settings.disconnected_after_s,
+                    "reloadAfter": settings.reload_after_s,
+                    "healthUrl": "/api/v1/health",
+                    "tz": rt.settings.timezone,
+                    "okText": Texts(settings.language)("connected"),
+                    "lostText": Texts(settings.language)("disconnected"),
+                },
+            ),
+            dcc.Interval(id="gw-tick", interval=1000),
+            html.Div(Texts(settings.language)("reconnecting"), id="gw-banner"),
+            html.Div(
+                html.Div(Texts(settings.language)("loading"), className="gw-error"), id="gw-screen"
+            ),
+        ]
+    )
+
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        "function (hb) { return window.dash_clientside.gridwall.beat(hb); }",
+        Output("gw-hb", "id"),
+        Input("gw-hb", "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        "function (n, cfg) { return window.dash_clientside.gridwall.watch(n, cfg); }",
+        Output("gw-banner", "className"),
+        Input("gw-tick", "n_intervals"),
+        State("gw-cfg", "data"),
+    )
+
+    @app.callback()  # persistent: no inputs, no outputs; restarted on every (re)connect
+    async def live() -> None:
+        ws = ctx.websocket
+        pathname = await ws.get_prop("url", "pathname")
+        search = await ws.get_prop("url", "search")
+        try:
+            page = resolve_page(rt, pathname or "", search or "")
+        except PageError as exc:
+            set_props("gw-screen", {"children": _error(str(exc))})
+            return
+        view = WallView(rt, page)
+        sub = hub.subscribe()
+        try:
+            snap = await hub.snapshot()
+            set_props("gw-screen", {"children": view.render(snap)})
+            set_props("gw-hb", {"data": {"t": snap.at.timestamp()}})
+            while not ws.is_shutdown:
+                got = await sub.wait(settings.heartbeat_s)
+                if got is not None:
+                    new, changes = got
+                    for cid, props in view.diff(snap, new, changes).items():
+                        set_props(cid, props)
+                    snap = new
+                set_props("gw-hb", {"data": {"t": rt.now().timestamp()}})
+        finally:
+            sub.close()
+
+    # Dash 4.4 runs its first-request setup (which collects assets/) only for requests to the
+    # prefix itself or to /_dash-*; a first visit to /wall/<layout> would get a page without
+    # wall.css and wall.js. Run the setup now, once the layout and callbacks exist.
+    app._setup_server()  # type: ignore[no-untyped-call]
+    return app

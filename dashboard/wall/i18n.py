@@ -1,0 +1,74 @@
+"""UI texts: zh-CN by default, English by setting or ``?lang=en``.
+
+Terms follow GLOSSARY.md: one Chinese and one English term per concept.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+LANGUAGES: Final = ("zh-CN", "en")
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    "zh-CN": {
+        "open": "在办事件",
+        "newest": "最新事件",
+        "map": "网格地图",
+        "updated_at": "数据更新于",
+        "connected": "已连接",
+        "disconnected": "连接已断开",
+        "reconnecting": "连接已断开，正在重连…",
+        "no_layout": "没有名为 {name} 的大屏布局",
+        "no_screen": "布局 {name} 没有第 {n} 屏",
+        "loading": "正在加载…",
+        "none_yet": "暂无事件",
+        "status.reported": "上报",
+        "status.accepted": "受理",
+        "status.closed": "结案",
+        "urgency.urgent": "紧急",
+        "urgency.normal": "一般",
+        "today": "今日上报",
+        "count_unit": "件",
+    },
+    "en": {
+        "open": "Open incidents",
+        "newest": "Newest incidents",
+        "map": "Grid map",
+        "updated_at": "Data updated at",
+        "connected": "Connected",
+        "disconnected": "Connection lost",
+        "reconnecting": "Connection lost, reconnecting…",
+        "no_layout": "No wall layout named {name}",
+        "no_screen": "Layout {name} has no screen {n}",
+        "loading": "Loading…",
+        "none_yet": "No incidents yet",
+        "status.reported": "Reported",
+        "status.accepted": "Accepted",
+        "status.closed": "Closed",
+        "urgency.urgent": "Urgent",
+        "urgency.normal": "Normal",
+        "today": "Reported today",
+        "count_unit": "",
+    },
+}
+
+
+class Texts:
+    """Texts of one language; unknown keys show the key itself (never a crash on a wall)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in TEXTS else LANGUAGES[0]
+        self._texts = TEXTS[self.language]
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self._texts.get(key, key)
+        return text.format(**values) if values else text
+
+
+def pick_language(query: str, default: str) -> str:
+    """``?lang=en`` in the page's query string wins over the default setting."""
+    for part in query.lstrip("?").split("&"):
+        name, _, value = part.partition("=")
+        if name == "lang" and value in TEXTS:
+            return value
+    return default

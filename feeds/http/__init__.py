@@ -1,0 +1,1 @@
+"""HTTP endpoints that write: event intake (and, later, device hooks)."""

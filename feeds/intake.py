@@ -1,0 +1,229 @@
+"""Intake: validate, enrich, de-duplicate and append events to the inbox.
+
+Every feed ends here. ``normalize()`` turns public input into a normalized event (WGS-84
+coordinates, the grid resolved from the point when absent, its ancestors attached) or raises
+``IntakeError`` with one reason per field. ``Intake.enqueue()`` appends normalized events
+atomically with their de-duplication key (one Lua script per event, so a duplicate
+``(source, source_event_id)`` is answered with the existing incident id and changes nothing).
+``Intake.dead_letter()`` keeps refused input with its reason: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import redis
+from pydantic import ValidationError
+
+from feeds.contract import (
+    EventIn,
+    Normalized,
+    Point,
+    Report,
+    StatusUpdate,
+    dedup_field,
+)
+from feeds.geo import to_wgs84
+from feeds.keys import Keys
+from feeds.refdata.registry import Registry
+
+#: Largest raw payload kept in a dead-letter entry (the rest is cut and marked).
+DEADLETTER_RAW_MAX = 64 * 1024
+
+_ENQUEUE = """
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing then return {existing, 0} end
+local id = ARGV[3]
+if ARGV[2] ~= '' then
+  local n = redis.call('INCR', KEYS[2])
+  if n == 1 then redis.call('EXPIRE', KEYS[2], 172800) end
+  id = ARGV[2] .. string.format('%05d', n)
+end
+redis.call('HSET', KEYS[1], ARGV[1], id)
+redis.call('XADD', KEYS[3], '*', 'e', ARGV[4], 'i', id)
+return {id, 1}
+"""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "reason": self.reason}
+
+
+class IntakeError(ValueError):
+    """Input that cannot be accepted, with one reason per field."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.field}: {e.reason}" for e in self.errors))
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    incident_id: str
+    duplicate: bool
+
+
+def validation_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
+    """Pydantic errors as field reasons (``location.lat: ...``)."""
+    found = []
+    for item in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in item["loc"])
+        field = f"{prefix}{loc}" if loc else (prefix.rstrip(".") or "body")
+        reason = str(item["msg"]).removeprefix("Value error, ")
+        found.append(FieldError(field, reason))
+    return found
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Intake:
+    """Appends normalized events for one county."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, tz: ZoneInfo, deadletter_maxlen: int):
+        self._client = client
+        self._keys = keys
+        self._tz = tz
+        self._deadletter_maxlen = deadletter_maxlen
+        self._script = client.register_script(_ENQUEUE)
+
+    # -- normalization -------------------------------------------------------------------
+    def normalize(self, event: EventIn, registry: Registry, now: datetime) -> Normalized:
+        """Public input → normalized event; raises IntakeError."""
+        if event.kind == "status":
+            return self._status(event, now)
+        return self._report(event, registry, now)
+
+    def _report(self, event: EventIn, registry: Registry, now: datetime) -> Report:
+        errors: list[FieldError] = []
+        assert event.category is not None  # EventIn's rules
+        if registry.category(event.category) is None:
+            errors.append(FieldError("category", f"unknown category {event.category!r}"))
+        point = None
+        grid = event.grid
+        if event.location is not None:
+            lon, lat = to_wgs84(event.location.lon, event.location.lat, event.location.crs)
+            point = Point(lon=round(lon, 7), lat=round(lat, 7))
+            if grid is None:
+                grid = registry.locate(lon, lat)
+                if grid is None:
+                    errors.append(FieldError("location", "outside every grid of this county"))
+        if grid is not None and event.grid is not None:
+            area = registry.area(grid)
+            if area is None or area.level.value != "grid":
+                errors.append(FieldError("grid", f"unknown grid {grid!r}"))
+        if errors:
+            raise IntakeError(errors)
+        return Report(
+            event_id=new_event_id(),
+            source=event.source,
+            source_event_id=event.source_event_id,
+            received_at=now,
+            category=event.category,
+            urgency=event.urgency,
+            area=registry.path(grid),
+            location=point,
+            reported_at=event.reported_at,
+            title=event.title,
+            description=event.description,
+            reporter=event.reporter,
+        )
+
+    def _status(self, event: EventIn, now: datetime) -> StatusUpdate:
+        incident_id = event.incident_id
+        if incident_id is None:
+            assert event.ref is not None  # EventIn's rules
+            raw = self._client.hget(self._keys.dedup, dedup_field(event.source, event.ref))
+            if raw is None:
+                raise IntakeError(
+                    [FieldError("ref", f"no report {event.ref!r} from source {event.source!r}")]
+                )
+            incident_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+        elif not self._client.exists(self._keys.incident(incident_id)):
+            raise IntakeError([FieldError("incident_id", f"unknown incident {incident_id!r}")])
+        assert event.status is not None
+        return StatusUpdate(
+            event_id=new_event_id(),
+            source=event.source,
+            source_event_id=event.source_event_id,
+            received_at=now,
+            incident_id=incident_id,
+            status=event.status,
+            at=event.reported_at,
+            note=event.note,
+        )
+
+    # -- the inbox -------------------------------------------------------------------------
+    def enqueue(self, events: Sequence[Normalized]) -> list[Enqueued]:
+        """Append events atomically with their de-duplication key, in one round trip."""
+        pipe = self._client.pipeline(transaction=False)
+        for event in events:
+            is_new_incident = isinstance(event, Report) and event.incident_id is None
+            prefix = ""
+            if is_new_incident:
+                day = event.received_at.astimezone(self._tz).strftime("%Y%m%d")
+                prefix = f"{self._keys.county}-{day}-"
+            day_key = self._keys.incident_seq(
+                event.received_at.astimezone(self._tz).strftime("%Y%m%d")
+            )
+            self._script(
+                keys=[self._keys.dedup, day_key, self._keys.inbox],
+                args=[
+                    dedup_field(event.source, event.source_event_id),
+                    prefix,
+                    event.incident_id or "",
+                    event.model_dump_json(exclude_none=True),
+                ],
+                client=pipe,
+            )
+        results = []
+        for raw_id, created in pipe.execute():
+            incident_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+            results.append(Enqueued(incident_id=incident_id, duplicate=not int(created)))
+        return results
+
+    def dead_letter(
+        self,
+        source: str,
+        endpoint: str,
+        reasons: Sequence[FieldError] | str,
+        raw: bytes | str,
+        *,
+        remote: str = "",
+        now: datetime | None = None,
+    ) -> str:
+        """Keep refused input with its reason; returns the dead-letter entry id."""
+        data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
+        truncated = len(data) > DEADLETTER_RAW_MAX
+        if isinstance(reasons, str):
+            reason_list: list[dict[str, str]] = [{"field": "body", "reason": reasons}]
+        else:
+            reason_list = [r.as_dict() for r in reasons]
+        fields: dict[Any, Any] = {
+            "at": (now or datetime.now(self._tz)).isoformat(timespec="milliseconds"),
+            "source": source or "unknown",
+            "endpoint": endpoint,
+            "reasons": json.dumps(reason_list, ensure_ascii=False),
+            "raw": data[:DEADLETTER_RAW_MAX],
+            "truncated": int(truncated),
+            "remote": remote,
+        }
+        entry = self._client.xadd(
+            self._keys.deadletter,
+            fields,
+            maxlen=self._deadletter_maxlen,
+            approximate=True,
+        )
+        return entry.decode() if isinstance(entry, bytes) else str(entry)

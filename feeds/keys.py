@@ -1,0 +1,104 @@
+"""Every Redis name gridwall uses, and nothing else.
+
+All keys of one county share the hash tag ``{<county code>}`` so that they live on one Redis
+Cluster slot: multi-key scripts and transactions stay legal and a city's counties spread over
+shards. The contract (type, writer, readers, retention of each key) is in
+``docs/streams-and-keys.md``; a test checks that every name below is documented there.
+
+Only Redis 6.2 commands are used against these keys (the embedded server's version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Consumer group of the processors on the inbox stream.
+PROCESSOR_GROUP = "processors"
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key names of one county."""
+
+    county: str
+
+    @property
+    def prefix(self) -> str:
+        return f"gw:{{{self.county}}}"
+
+    # -- streams -------------------------------------------------------------------------
+    @property
+    def inbox(self) -> str:
+        """Stream of normalized events waiting for the processor (consumer group)."""
+        return f"{self.prefix}:inbox"
+
+    @property
+    def changes(self) -> str:
+        """Stream of incident changes, read by the walls' push hubs."""
+        return f"{self.prefix}:changes"
+
+    @property
+    def deadletter(self) -> str:
+        """Stream of refused input, with the raw payload and the reason."""
+        return f"{self.prefix}:deadletter"
+
+    # -- incidents -----------------------------------------------------------------------
+    def incident(self, incident_id: str) -> str:
+        """String: the incident document (JSON), the processor's to write."""
+        return f"{self.prefix}:incident:{incident_id}"
+
+    @property
+    def incident_pattern(self) -> str:
+        return f"{self.prefix}:incident:*"
+
+    @property
+    def dedup(self) -> str:
+        """Hash: ``source|source_event_id`` → incident id (or event id for non-reports)."""
+        return f"{self.prefix}:dedup"
+
+    def incident_seq(self, day: str) -> str:
+        """Counter of incident numbers of one day (``YYYYMMDD``), for readable ids."""
+        return f"{self.prefix}:seq:incident:{day}"
+
+    @property
+    def open_index(self) -> str:
+        """Sorted set: open incident id → reported time (epoch seconds)."""
+        return f"{self.prefix}:idx:open"
+
+    @property
+    def recent_index(self) -> str:
+        """Sorted set: newest incident ids → received time, capped."""
+        return f"{self.prefix}:idx:recent"
+
+    @property
+    def open_by_area(self) -> str:
+        """Hash: area code (grid, community, street, county) → open incidents."""
+        return f"{self.prefix}:count:open"
+
+    def daily_stats(self, day: str) -> str:
+        """Hash of one day's counters (``received``, ``received:h08``, ``closed`` ...)."""
+        return f"{self.prefix}:stats:{day}"
+
+    # -- reference data ------------------------------------------------------------------
+    @property
+    def ref_version(self) -> str:
+        """Counter: bumped by every reference-data import."""
+        return f"{self.prefix}:ref:version"
+
+    def ref(self, kind: str) -> str:
+        """Hash of one kind of reference data (areas, categories ...): code → JSON."""
+        return f"{self.prefix}:ref:{kind}"
+
+    # -- processes -----------------------------------------------------------------------
+    def heartbeat(self, role: str, name: str) -> str:
+        """String with TTL: a running process of a role (``processor``) says it is alive."""
+        return f"{self.prefix}:hb:{role}:{name}"
+
+    def heartbeat_pattern(self, role: str) -> str:
+        return f"{self.prefix}:hb:{role}:*"
+
+    # -- access --------------------------------------------------------------------------
+    @property
+    def api_tokens(self) -> str:
+        """Hash: SHA-256 of an API token → the principal it stands for (JSON)."""
+        return f"{self.prefix}:auth:tokens"

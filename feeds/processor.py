@@ -1,0 +1,307 @@
+"""The processor: the one writer of incident state.
+
+Reads the inbox through a consumer group, applies each event with the pure
+``feeds.lifecycle.apply``, and commits in one MULTI/EXEC per batch: the new incident documents,
+the indexes and counters, the changes-stream entries and the XACK of the batch's entries. A
+crash before EXEC leaves the entries pending; another processor reclaims them after
+``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a replayed event a
+no-op. Documents are WATCHed, so several processors can run side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+import redis
+from pydantic import ValidationError
+
+from feeds.contract import parse_inbox_event
+from feeds.incident import Incident, summary
+from feeds.keys import PROCESSOR_GROUP, Keys
+from feeds.lifecycle import Event, Outcome, apply
+from feeds.settings import ProcessorSettings
+
+log = logging.getLogger(__name__)
+
+Entry = tuple[str, dict[bytes, bytes]]
+
+
+@dataclass
+class Batch:
+    """Entries of one read, parsed, in stream order."""
+
+    ids: list[str] = field(default_factory=list)
+    events: list[tuple[str, Event]] = field(default_factory=list)
+    bad: list[tuple[str, str, bytes]] = field(default_factory=list)
+
+
+def consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def parse_entries(entries: Sequence[Entry]) -> Batch:
+    batch = Batch()
+    for raw_id, fields in entries:
+        entry_id = _text(raw_id)
+        batch.ids.append(entry_id)
+        if not fields:  # deleted while pending
+            continue
+        payload = fields.get(b"e", b"")
+        try:
+            event = parse_inbox_event(payload)
+        except ValidationError as exc:
+            batch.bad.append(
+                (entry_id, f"unreadable inbox entry: {exc.errors()[0]['msg']}", payload)
+            )
+            continue
+        incident_id = _text(fields.get(b"i", b"")) or event.incident_id
+        if event.incident_id is None and incident_id:
+            event = event.model_copy(update={"incident_id": incident_id})
+        batch.events.append((entry_id, event))
+    return batch
+
+
+class Processor:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        settings: ProcessorSettings,
+        tz: ZoneInfo,
+        name: str | None = None,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.settings = settings
+        self.tz = tz
+        self.name = name or consumer_name()
+        self.processed = 0
+        self._last_claim = 0.0
+        self._last_trim = 0.0
+        self._last_beat = 0.0
+
+    def ensure_group(self) -> None:
+        try:
+            self.client.xgroup_create(self.keys.inbox, PROCESSOR_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    # -- loop --------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        """Process until ``stop`` is set."""
+        self.ensure_group()
+        log.info("processor %s reading %s", self.name, self.keys.inbox)
+        while not stop.is_set():
+            try:
+                self.step()
+            except redis.ConnectionError as exc:
+                log.warning("redis unavailable (%s); retrying", exc)
+                stop.wait(1.0)
+
+    def step(self, block_ms: int | None = None) -> int:
+        """One round: reclaim stale entries when due, read new ones, commit. Returns count."""
+        now = time.monotonic()
+        done = 0
+        if now - self._last_claim >= self.settings.claim_idle_ms / 2000:
+            self._last_claim = now
+            done += self.reclaim()
+        reply = self.client.xreadgroup(
+            PROCESSOR_GROUP,
+            self.name,
+            {self.keys.inbox: ">"},
+            count=self.settings.batch_size,
+            block=self.settings.block_ms if block_ms is None else block_ms,
+        )
+        for _stream, entries in cast(list[tuple[bytes, list[Entry]]], reply or []):
+            done += self.process(entries)
+        if now - self._last_trim >= 60:
+            self._last_trim = now
+            self.trim_inbox()
+        if now - self._last_beat >= 1:
+            self._last_beat = now
+            self.beat()
+        return done
+
+    def reclaim(self) -> int:
+        """Take over entries another (dead) consumer left pending."""
+        start = "0-0"
+        done = 0
+        while True:
+            reply = self.client.xautoclaim(
+                self.keys.inbox,
+                PROCESSOR_GROUP,
+                self.name,
+                min_idle_time=self.settings.claim_idle_ms,
+                start_id=start,
+                count=self.settings.batch_size,
+            )
+            start, entries = _text(reply[0]), reply[1]
+            if len(reply) > 2 and reply[2]:  # Redis 7: ids deleted while pending
+                self.client.xack(self.keys.inbox, PROCESSOR_GROUP, *reply[2])
+            if entries:
+                log.info("reclaimed %d pending entries", len(entries))
+                done += self.process(entries)
+            if start == "0-0" or not entries:
+                return done
+
+    def beat(self) -> None:
+        self.client.set(
+            self.keys.heartbeat("processor", self.name),
+            json.dumps({"at": time.time(), "processed": self.processed}),
+            ex=15,
+        )
+
+    def trim_inbox(self) -> None:
+        """Drop processed entries older than the retention, never unprocessed ones."""
+        info = self.client.xinfo_groups(self.keys.inbox)
+        group = next((g for g in info if _text(g["name"]) == PROCESSOR_GROUP), None)
+        if group is None:
+            return
+        safe = _text(group["last-delivered-id"])
+        pending = self.client.xpending(self.keys.inbox, PROCESSOR_GROUP)
+        if pending["pending"]:
+            safe = min(safe, _text(pending["min"]), key=_id_key)
+        cutoff = f"{int((time.time() - self.settings.inbox_retention_s) * 1000)}-0"
+        self.client.xtrim(self.keys.inbox, minid=min(safe, cutoff, key=_id_key), approximate=False)
+
+    # -- one batch ---------------------------------------------------------------------
+    def process(self, entries: Sequence[Entry]) -> int:
+        batch = parse_entries(entries)
+        for _attempt in range(20):
+            try:
+                self._commit(batch)
+                self.processed += len(batch.ids)
+                return len(batch.ids)
+            except redis.WatchError:
+                continue
+        raise RuntimeError("too many concurrent writers on the same incidents")
+
+    def _commit(self, batch: Batch) -> None:
+        incident_ids = sorted({e.incident_id for _, e in batch.events if e.incident_id})
+        doc_keys = [self.keys.incident(i) for i in incident_ids]
+        with self.client.pipeline(transaction=True) as pipe:
+            if doc_keys:
+                pipe.watch(*doc_keys)  # type: ignore[no-untyped-call]
+                raw_docs = pipe.mget(doc_keys)
+            else:
+                raw_docs = []
+            current: dict[str, Incident | None] = {
+                i: None if raw is None else Incident.model_validate_json(raw)
+                for i, raw in zip(incident_ids, raw_docs, strict=True)
+            }
+            before = dict(current)
+            now = datetime.now(self.tz)
+            changes: list[tuple[str, Incident]] = []
+            rejected: list[tuple[str, str, Event]] = []
+            for entry_id, event in batch.events:
+                key = event.incident_id or ""
+                outcome: Outcome = apply(current.get(key), event, now)
+                if outcome.rejected:
+                    rejected.append((entry_id, outcome.rejected, event))
+                elif outcome.incident is not None and outcome.op:
+                    current[key] = outcome.incident
+                    changes.append((outcome.op, outcome.incident))
+            pipe.multi()
+            for incident_id, incident in current.items():
+                if incident is not None and incident is not before[incident_id]:
+                    pipe.set(self.keys.incident(incident_id), incident.model_dump_json())
+                    self._index(pipe, before[incident_id], incident)
+            for op, incident in changes:
+                pipe.xadd(
+                    self.keys.changes,
+                    {"op": op, "id": incident.id, "s": json.dumps(summary(incident))},
+                    maxlen=self.settings.changes_maxlen,
+                    approximate=True,
+                )
+            for entry_id, reason, event in rejected:
+                self._reject(pipe, entry_id, reason, event.source, event.model_dump_json())
+            for entry_id, reason, payload in batch.bad:
+                self._reject(pipe, entry_id, reason, "unknown", payload)
+            if batch.ids:
+                pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
+            pipe.execute()
+
+    def _reject(self, pipe: Any, entry_id: str, reason: str, source: str, raw: Any) -> None:
+        pipe.xadd(
+            self.keys.deadletter,
+            {
+                "at": datetime.now(self.tz).isoformat(timespec="milliseconds"),
+                "source": source,
+                "endpoint": f"processor (inbox {entry_id})",
+                "reasons": json.dumps([{"field": "event", "reason": reason}], ensure_ascii=False),
+                "raw": raw,
+                "truncated": 0,
+                "remote": "",
+            },
+            maxlen=self.settings.deadletter_maxlen,
+            approximate=True,
+        )
+
+    def _index(self, pipe: Any, old: Incident | None, new: Incident) -> None:
+        """Keep indexes and counters in step with the change old → new."""
+        areas = [c for c in (new.area.grid, new.area.community, new.area.street, new.county) if c]
+        if old is None:
+            received = new.received_at.astimezone(self.tz)
+            stats = self.keys.daily_stats(received.strftime("%Y%m%d"))
+            pipe.hincrby(stats, "received", 1)
+            pipe.hincrby(stats, f"received:h{received:%H}", 1)
+            pipe.hincrby(stats, f"received:cat:{new.category}", 1)
+            pipe.hincrby(stats, f"received:src:{new.source}", 1)
+            pipe.expire(stats, 60 * 86400)
+            pipe.zadd(self.keys.recent_index, {new.id: new.received_at.timestamp()})
+            pipe.zremrangebyrank(self.keys.recent_index, 0, -self.settings.recent_size - 1)
+        was_open = old is not None and old.is_open
+        if new.is_open and not was_open:
+            pipe.zadd(self.keys.open_index, {new.id: new.reported_at.timestamp()})
+            for code in areas:
+                pipe.hincrby(self.keys.open_by_area, code, 1)
+        elif was_open and not new.is_open:
+            pipe.zrem(self.keys.open_index, new.id)
+            for code in areas:
+                pipe.hincrby(self.keys.open_by_area, code, -1)
+        if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
+            closed = new.closed_at.astimezone(self.tz).strftime("%Y%m%d")
+            pipe.hincrby(self.keys.daily_stats(closed), "closed", 1)
+
+
+def _id_key(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def processor_lag(client: redis.Redis, keys: Keys) -> float | None:
+    """Seconds the oldest unprocessed inbox entry has waited (0 when none; None: no group)."""
+    try:
+        groups = client.xinfo_groups(keys.inbox)
+    except redis.ResponseError:
+        return None
+    group = next((g for g in groups if _text(g["name"]) == PROCESSOR_GROUP), None)
+    if group is None:
+        return None
+    oldest: list[str] = []
+    pending = client.xpending(keys.inbox, PROCESSOR_GROUP)
+    if pending["pending"]:
+        oldest.append(_text(pending["min"]))
+    delivered = _text(cast(bytes, group["last-delivered-id"]))
+    after = client.xrange(keys.inbox, min=f"({delivered}", count=1)
+    if after:
+        oldest.append(_text(cast(bytes, after[0][0])))
+    if not oldest:
+        return 0.0
+    first_ms = min(_id_key(i)[0] for i in oldest)
+    return max(0.0, time.time() - first_ms / 1000)

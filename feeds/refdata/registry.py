@@ -1,0 +1,180 @@
+"""The registry: the one reader of reference data.
+
+Loaded from Redis once per process and cached; ``RegistryCache.get()`` reloads when the
+reference-data version changes (checked at most every ``check_s`` seconds). The map, the
+processor and the feeds navigate the hierarchy, locate points and look up categories here;
+nothing else reads reference keys.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+
+import redis
+from shapely import STRtree
+from shapely.geometry import Point as ShapelyPoint
+from shapely.geometry import shape
+
+from feeds.contract import AreaPath
+from feeds.keys import Keys
+from feeds.refdata.model import Area, Category, Level
+
+
+class Registry:
+    """An immutable snapshot of the reference data of one county."""
+
+    def __init__(
+        self,
+        county: str,
+        areas: Iterable[Area],
+        categories: Iterable[Category],
+        version: int = 0,
+    ) -> None:
+        self.county = county
+        self.version = version
+        self.areas: dict[str, Area] = {a.code: a for a in areas}
+        self.categories: dict[str, Category] = {c.code: c for c in categories}
+        self._children: dict[str, list[str]] = {}
+        for area in self.areas.values():
+            if area.parent is not None:
+                self._children.setdefault(area.parent, []).append(area.code)
+        for codes in self._children.values():
+            codes.sort()
+        self._grid_codes = [a.code for a in self.areas.values() if a.level is Level.GRID]
+        self._grid_shapes = [
+            shape(self.areas[c].geometry) for c in self._grid_codes if self.areas[c].geometry
+        ]
+        self._grid_codes = [c for c in self._grid_codes if self.areas[c].geometry]
+        self._tree = STRtree(self._grid_shapes) if self._grid_shapes else None
+
+    # -- hierarchy -------------------------------------------------------------------------
+    def area(self, code: str) -> Area | None:
+        return self.areas.get(code)
+
+    def parent(self, code: str) -> Area | None:
+        area = self.areas.get(code)
+        return None if area is None or area.parent is None else self.areas.get(area.parent)
+
+    def children(self, code: str) -> list[Area]:
+        return [self.areas[c] for c in self._children.get(code, [])]
+
+    def ancestors(self, code: str) -> list[Area]:
+        """Parent first, up to the county."""
+        found: list[Area] = []
+        current = self.parent(code)
+        while current is not None:
+            found.append(current)
+            current = self.parent(current.code)
+        return found
+
+    def descendants(self, code: str) -> list[Area]:
+        found: list[Area] = []
+        stack = list(reversed(self._children.get(code, [])))
+        while stack:
+            current = stack.pop()
+            found.append(self.areas[current])
+            stack.extend(reversed(self._children.get(current, [])))
+        return found
+
+    def by_level(self, level: Level) -> list[Area]:
+        return sorted((a for a in self.areas.values() if a.level is level), key=lambda a: a.code)
+
+    def path(self, grid: str | None) -> AreaPath:
+        """The grid and its ancestors as stored on events and incidents."""
+        path = AreaPath(county=self.county, grid=grid)
+        if grid is None:
+            return path
+        found = {a.level: a.code for a in self.ancestors(grid)}
+        return path.model_copy(
+            update={
+                "community": found.get(Level.COMMUNITY),
+                "street": found.get(Level.STREET),
+            }
+        )
+
+    # -- space -----------------------------------------------------------------------------
+    def locate(self, lon: float, lat: float) -> str | None:
+        """The grid containing a WGS-84 point, or None outside every grid."""
+        if self._tree is None:
+            return None
+        point = ShapelyPoint(lon, lat)
+        hits = self._tree.query(point, predicate="intersects")
+        if len(hits) == 0:
+            return None
+        return min(self._grid_codes[int(i)] for i in hits)
+
+    # -- catalogue ---------------------------------------------------------------------------
+    def category(self, code: str) -> Category | None:
+        return self.categories.get(code)
+
+
+def load_registry(client: redis.Redis, keys: Keys) -> Registry:
+    """Read one consistent snapshot of the reference data."""
+    pipe = client.pipeline(transaction=True)
+    pipe.get(keys.ref_version)
+    pipe.hvals(keys.ref("areas"))
+    pipe.hvals(keys.ref("categories"))
+    version, areas, categories = pipe.execute()
+    return Registry(
+        keys.county,
+        (Area.model_validate_json(raw) for raw in areas),
+        (Category.model_validate_json(raw) for raw in categories),
+        int(version or 0),
+    )
+
+
+def store_registry(client: redis.Redis, keys: Keys, registry: Registry) -> int:
+    """Replace the stored reference data by ``registry``; returns the new version."""
+    pipe = client.pipeline(transaction=True)
+    pipe.delete(keys.ref("areas"), keys.ref("categories"))
+    if registry.areas:
+        pipe.hset(
+            keys.ref("areas"),
+            mapping={code: a.model_dump_json() for code, a in registry.areas.items()},
+        )
+    if registry.categories:
+        pipe.hset(
+            keys.ref("categories"),
+            mapping={code: c.model_dump_json() for code, c in registry.categories.items()},
+        )
+    pipe.incr(keys.ref_version)
+    return int(pipe.execute()[-1])
+
+
+class RegistryCache:
+    """Per-process cache of the registry, refreshed when the stored version changes."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, check_s: float = 5.0) -> None:
+        self._client = client
+        self._keys = keys
+        self._check_s = check_s
+        self._lock = threading.Lock()
+        self._registry: Registry | None = None
+        self._checked = 0.0
+
+    def get(self) -> Registry:
+        now = time.monotonic()
+        with self._lock:
+            if self._registry is not None and now - self._checked < self._check_s:
+                return self._registry
+            self._checked = now
+            stored = int(self._client.get(self._keys.ref_version) or 0)
+            if self._registry is None or self._registry.version != stored:
+                self._registry = load_registry(self._client, self._keys)
+            return self._registry
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked = 0.0
+
+
+def registry_summary(registry: Registry) -> dict[str, object]:
+    """Version and counts per kind and level (``GET /api/v1/refdata``)."""
+    levels = {level.value: len(registry.by_level(level)) for level in Level}
+    return {
+        "version": registry.version,
+        "areas": levels,
+        "categories": len(registry.categories),
+    }

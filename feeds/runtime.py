@@ -1,0 +1,58 @@
+"""What a running gridwall process holds: settings, Redis clients, the registry, the intake.
+
+One ``Runtime`` per process, created at start and passed on (FastAPI keeps it on
+``app.state.runtime``); nothing lives in module-level mutable state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import redis
+import redis.asyncio as aredis
+
+from feeds.access import TokenStore
+from feeds.intake import Intake
+from feeds.keys import Keys
+from feeds.redisconn import connect
+from feeds.refdata.registry import RegistryCache
+from feeds.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    keys: Keys
+    tz: ZoneInfo
+    redis_url: str
+    client: redis.Redis
+    aclient: aredis.Redis
+    registry: RegistryCache
+    intake: Intake
+    tokens: TokenStore
+
+    @classmethod
+    def create(cls, settings: Settings, redis_url: str) -> Runtime:
+        client = connect(redis_url)
+        keys = Keys(settings.county)
+        tz = ZoneInfo(settings.timezone)
+        return cls(
+            settings=settings,
+            keys=keys,
+            tz=tz,
+            redis_url=redis_url,
+            client=client,
+            aclient=aredis.Redis.from_url(redis_url, socket_connect_timeout=5),
+            registry=RegistryCache(client, keys),
+            intake=Intake(client, keys, tz, settings.processor.deadletter_maxlen),
+            tokens=TokenStore(client, keys),
+        )
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    async def aclose(self) -> None:
+        await self.aclient.aclose()
+        self.client.close()

@@ -1,0 +1,247 @@
+"""The one settings module of gridwall.
+
+Sources, highest priority first:
+
+1. explicit overrides (command-line flags),
+2. environment variables ``GRIDWALL_*`` (nested groups with ``__``: ``GRIDWALL_HTTP__PORT``)
+   and ``REDIS_URL``,
+3. a TOML file given by ``--config`` or ``GRIDWALL_CONFIG``,
+4. the defaults below (the domain defaults come from DOMAIN.md).
+
+Unknown keys are an error that names the key, whether they come from the TOML file or from a
+``GRIDWALL_*`` environment variable: a typo must never be silently ignored.
+Every setting is documented in ``docs/configuration.md`` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import platformdirs
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "GRIDWALL_"
+CONFIG_ENV = "GRIDWALL_CONFIG"
+COUNTY_CODE = re.compile(r"^\d{6}$")
+
+
+class SettingsError(ValueError):
+    """A setting is unknown or invalid; the message names it."""
+
+
+class Group(BaseModel):
+    """A group of settings: unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HttpSettings(Group):
+    host: str = Field("127.0.0.1", description="Address the HTTP server listens on.")
+    port: int = Field(8050, ge=1, le=65535, description="Port of the HTTP server.")
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted by JSON endpoints."
+    )
+    max_batch_events: int = Field(
+        1000, ge=1, description="Most events in one POST /api/v1/events array."
+    )
+    production: bool = Field(
+        default=False, description="Production mode: no debug pages, secure cookies."
+    )
+
+
+class ProcessorSettings(Group):
+    batch_size: int = Field(500, ge=1, le=10_000, description="Inbox entries read per batch.")
+    block_ms: int = Field(1000, ge=10, description="How long one read waits for new entries.")
+    claim_idle_ms: int = Field(
+        30_000, ge=1000, description="Pending entries idle this long are reclaimed."
+    )
+    changes_maxlen: int = Field(
+        200_000, ge=1000, description="Approximate length kept of the changes stream."
+    )
+    deadletter_maxlen: int = Field(
+        100_000, ge=100, description="Approximate length kept of the dead-letter stream."
+    )
+    inbox_retention_s: int = Field(
+        86_400, ge=0, description="Processed inbox entries are kept this long, then trimmed."
+    )
+    recent_size: int = Field(
+        2000, ge=10, description="How many newest incidents the recent index keeps."
+    )
+    max_lag_s: float = Field(
+        30.0, gt=0, description="Health turns 503 when the processor lags more than this."
+    )
+
+
+class WallSettings(Group):
+    default_layout: str = Field("desk", description="Layout shown at / and /wall.")
+    layouts_dir: Path | None = Field(
+        None, description="Folder of wall layout files; unset means the shipped layouts/."
+    )
+    language: Literal["zh-CN", "en"] = Field("zh-CN", description="Default UI language.")
+    tile_url: str | None = Field(
+        None,
+        description=(
+            "Optional map tile URL template (an intranet tile server, or Tianditu with a key); "
+            "empty means vector layers only, no network."
+        ),
+    )
+    tile_attribution: str = Field("", description="Attribution shown with the tile layer.")
+    coalesce_ms: int = Field(
+        250, ge=0, le=5000, description="Shortest interval between two pushes to one panel."
+    )
+    heartbeat_s: float = Field(
+        2.0, gt=0, description="Server heartbeat to each wall (drives the freshness header)."
+    )
+    disconnected_after_s: float = Field(
+        6.0, gt=0, description="The wall shows its disconnect banner after this much silence."
+    )
+    reload_after_s: float = Field(
+        90.0, gt=0, description="Last resort: a wall silent this long reloads itself."
+    )
+    resync_s: float = Field(60.0, gt=0, description="Periodic full resync of each wall.")
+    recent_incidents: int = Field(12, ge=1, le=100, description="Rows in the newest list.")
+
+
+class SimulatorSettings(Group):
+    seed: int = Field(20261127, description="Seed of the simulated county and its events.")
+    rate: float = Field(
+        30.0, ge=0, description="Average simulated reports per minute (0 stops reporting)."
+    )
+
+
+class Settings(BaseSettings):
+    """Every setting of gridwall. See docs/configuration.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+    )
+
+    county: str = Field("320115", description="6-digit code of the county this install serves.")
+    county_name: str = Field("演示区", description="Name of the county shown on the wall.")
+    timezone: str = Field("Asia/Shanghai", description="Zone of working hours and display.")
+    redis_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("redis_url", "REDIS_URL", "GRIDWALL_REDIS_URL"),
+        description="Redis to use; unset means the embedded Redis of --data-dir.",
+    )
+    data_dir: Path = Field(
+        default_factory=lambda: platformdirs.user_data_path("gridwall"),
+        description="Folder of the embedded Redis, uploads, archive and briefings.",
+    )
+    demo_token: SecretStr | None = Field(
+        None, description="Fixed demo API token (random when unset)."
+    )
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    processor: ProcessorSettings = Field(default_factory=ProcessorSettings)
+    wall: WallSettings = Field(default_factory=WallSettings)
+    simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
+
+    _file_data: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _FileSource(settings_cls, cls._file_data))
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """The parsed TOML file, lowest priority above the defaults."""
+
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._data = data
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+def _known_paths(model: type[BaseModel], prefix: str = "") -> set[str]:
+    paths: set[str] = set()
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        paths.add(path)
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, Group):
+            paths |= _known_paths(annotation, f"{path}.")
+    return paths
+
+
+def _check_environment(env: Mapping[str, str]) -> None:
+    known = _known_paths(Settings)
+    for name in env:
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        path = name[len(ENV_PREFIX) :].lower().replace("__", ".")
+        if path not in known:
+            raise SettingsError(f"unknown setting {name} (from the environment)")
+
+
+def _format_error(error: ValidationError, origin: str) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        if item["type"] == "extra_forbidden":
+            lines.append(f"unknown setting '{where}' ({origin})")
+        else:
+            lines.append(f"invalid setting '{where}': {item['msg']} ({origin})")
+    return "; ".join(lines)
+
+
+def load_settings(
+    config: Path | str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Load settings from overrides, the environment and an optional TOML file.
+
+    Raises SettingsError with a message naming the offending key.
+    """
+    _check_environment(os.environ)
+    path = config if config is not None else os.environ.get(CONFIG_ENV)
+    file_data: dict[str, Any] = {}
+    origin = "defaults and environment"
+    if path:
+        config_path = Path(path)
+        try:
+            file_data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise SettingsError(f"config file not found: {config_path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {config_path} is not valid TOML: {exc}") from exc
+        origin = f"in {config_path} or the environment"
+    cleaned = {k: v for k, v in (overrides or {}).items() if v is not None}
+    Settings._file_data = file_data
+    try:
+        settings = Settings(**cleaned)
+    except ValidationError as exc:
+        raise SettingsError(_format_error(exc, origin)) from exc
+    finally:
+        Settings._file_data = {}
+    if not COUNTY_CODE.match(settings.county):
+        raise SettingsError(f"invalid setting 'county': {settings.county!r} is not 6 digits")
+    return settings
+
+
+def documented_settings() -> list[str]:
+    """Every leaf setting path (``http.port``), for the docs check."""
+    paths = _known_paths(Settings)
+    return sorted(p for p in paths if not any(other.startswith(p + ".") for other in paths))

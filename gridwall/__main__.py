@@ -1,0 +1,3 @@
+from gridwall.cli import main
+
+main()

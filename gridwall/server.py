@@ -1,0 +1,79 @@
+"""The HTTP server: FastAPI with the intake, the read API and the wall (Dash) as parts.
+
+``gridwall demo`` serves all parts on one port; production runs ``gridwall intake`` (writes)
+and ``gridwall wall`` (reads and the wall) as separate, stateless processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Collection
+from typing import Literal
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from dashboard.api import health, incidents, refdata
+from dashboard.queries import Queries
+from dashboard.wall.app import create_wall
+from dashboard.wall.hub import PushHub
+from feeds.http import events
+from feeds.runtime import Runtime
+from feeds.settings import Settings
+from gridwall import __version__
+
+log = logging.getLogger(__name__)
+
+Part = Literal["intake", "api", "wall"]
+ALL_PARTS: tuple[Part, ...] = ("intake", "api", "wall")
+
+
+def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL_PARTS) -> FastAPI:
+    rt = Runtime.create(settings, redis_url)
+    queries = Queries(rt)
+    hub = PushHub(
+        queries,
+        coalesce_ms=settings.wall.coalesce_ms,
+        resync_s=settings.wall.resync_s,
+        recent=max(settings.wall.recent_incidents, 20),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if "wall" in parts:
+            hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await rt.aclose()
+
+    production = settings.http.production
+    app = FastAPI(
+        title="gridwall",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI would load from a CDN; the spec is at /api/openapi.json
+        redoc_url=None,
+        lifespan=lifespan,
+        debug=not production,
+    )
+    app.state.runtime = rt
+    app.state.queries = queries
+    app.state.hub = hub
+    if "intake" in parts:
+        app.include_router(events.router)
+    if "api" in parts or "wall" in parts:
+        app.include_router(health.router)
+    if "api" in parts:
+        app.include_router(incidents.router)
+        app.include_router(refdata.router)
+    if "wall" in parts:
+
+        @app.get("/", include_in_schema=False)
+        async def root() -> RedirectResponse:
+            return RedirectResponse(f"/wall/{settings.wall.default_layout}")
+
+        create_wall(app, rt, queries, hub)
+    return app

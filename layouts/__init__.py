@@ -1,0 +1,1 @@
+"""Wall compositions as data: one TOML or YAML file per wall (schema: dashboard.wall.layouts)."""

@@ -1,0 +1,49 @@
+"""Helpers shared by integration tests."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import redis
+
+from feeds.access import Principal, Role, TokenStore
+from feeds.keys import Keys
+from feeds.processor import Processor
+from feeds.settings import Settings
+
+TOKEN = "test-admin-token"
+
+
+def issue_admin(client: redis.Redis, keys: Keys, token: str = TOKEN) -> dict[str, str]:
+    TokenStore(client, keys).issue(Principal(name="tester", role=Role.ADMIN), token)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def drain(client: redis.Redis, settings: Settings, name: str = "test-proc") -> int:
+    """Process the inbox until nothing is left; returns how many entries were handled."""
+    proc = Processor(
+        client, Keys(settings.county), settings.processor, ZoneInfo(settings.timezone), name
+    )
+    proc.ensure_group()
+    total = 0
+    while True:
+        done = proc.step(block_ms=1)
+        total += done
+        if done == 0:
+            return total
+
+
+def report(n: int = 1, **kw: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": "gridapp",
+        "source_event_id": f"e-{n}",
+        "category": "12",
+        "urgency": "normal",
+        "location": {"lon": 118.80, "lat": 31.93, "crs": "wgs84"},
+        "reported_at": "2026-11-27T09:30:00+08:00",
+        "title": f"井盖缺失 {n}",
+        "reporter": {"name": "张小三", "phone": "13812341234"},
+    }
+    data.update(kw)
+    return data

@@ -1,0 +1,60 @@
+"""A real gridwall server (uvicorn in a thread) and processor for end-to-end tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import redis
+import uvicorn
+
+from feeds.keys import Keys
+from feeds.processor import Processor
+from feeds.redisconn import free_port
+from feeds.settings import Settings
+from gridwall.server import create_app
+
+
+@dataclass
+class Live:
+    base: str
+    server: uvicorn.Server
+    stop: threading.Event
+
+
+@contextmanager
+def live_server(settings: Settings, processor: bool = True) -> Iterator[Live]:
+    port = free_port()
+    url = settings.redis_url or ""
+    app = create_app(settings, url)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+        )
+    )
+    stop = threading.Event()
+    threads = [threading.Thread(target=server.run, daemon=True)]
+    if processor:
+        client = redis.Redis.from_url(url)
+        proc = Processor(
+            client, Keys(settings.county), settings.processor, ZoneInfo(settings.timezone), "live"
+        )
+        threads.append(threading.Thread(target=proc.run, args=(stop,), daemon=True))
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("server did not start")
+        time.sleep(0.05)
+    try:
+        yield Live(base=f"http://127.0.0.1:{port}", server=server, stop=stop)
+    finally:
+        stop.set()
+        server.should_exit = True
+        for thread in threads:
+            thread.join(10)

@@ -1,0 +1,90 @@
+"""`gridwall demo`: one command starts everything; Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from feeds.redisconn import free_port
+from tests.helpers import report
+
+pytestmark = pytest.mark.slow
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == pid:
+            found.add(int(entry.name))
+            found |= children_of(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_demo_runs_and_stops_without_leftovers(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("GRIDWALL_") and k != "REDIS_URL"
+    }
+    env["GRIDWALL_DEMO_TOKEN"] = "demo-secret"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gridwall", "demo", "--no-browser", "--port", str(port),
+         "--data-dir", str(tmp_path), "--rate", "120"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "demo did not become healthy"
+            time.sleep(0.3)
+        address = json.loads((tmp_path / "redis.json").read_text())
+        assert (tmp_path / "redis" / "appendonly.aof").exists() or (
+            tmp_path / "redis" / "appendonlydir"
+        ).exists()
+        headers = {"Authorization": "Bearer demo-secret"}
+        res = httpx.post(f"{base}/api/v1/events", json=report(), headers=headers)
+        assert res.status_code == 202
+        assert httpx.get(f"{base}/wall/desk").status_code == 200
+        leftovers = children_of(proc.pid)
+        assert address["pid"] in leftovers
+        assert len(leftovers) >= 3  # redis, worker, simulator
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert "wall:    " in out
+    assert "/wall/desk" in out
+    assert "gridwall: stopped." in out
+    time.sleep(0.5)
+    assert not [pid for pid in leftovers if alive(pid)]
+    assert not (tmp_path / "redis.json").exists()
