@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import HTTPException, Request, status
 
-from feeds.access import Principal
+from feeds.access import Principal, Role
 from feeds.runtime import Runtime
 
 
@@ -38,6 +40,24 @@ def require_bearer(request: Request) -> Principal:
             headers={"WWW-Authenticate": 'Bearer realm="gridwall"'},
         )
     return principal
+
+
+def require_roles(*roles: Role) -> Callable[[Request], Principal]:
+    """A dependency admitting authenticated principals of the given roles (any role if none).
+
+    401 without valid credentials, 403 for a role not in ``roles``.
+    """
+
+    def dependency(request: Request) -> Principal:
+        principal = require_bearer(request)
+        if roles and principal.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"role {principal.role.value} may not do this",
+            )
+        return principal
+
+    return dependency
 
 
 class BodyTooLarge(Exception):

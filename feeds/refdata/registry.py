@@ -19,7 +19,26 @@ from shapely.geometry import shape
 
 from feeds.contract import AreaPath
 from feeds.keys import Keys
-from feeds.refdata.model import Area, Category, Level
+from feeds.refdata.model import (
+    Area,
+    Camera,
+    Category,
+    Department,
+    IdentityKind,
+    Level,
+    Record,
+    Worker,
+    identity_key,
+)
+
+#: Stored kinds of reference data: hash name → record type.
+KINDS: dict[str, type[Record]] = {
+    "areas": Area,
+    "categories": Category,
+    "departments": Department,
+    "cameras": Camera,
+    "workers": Worker,
+}
 
 
 class Registry:
@@ -31,11 +50,23 @@ class Registry:
         areas: Iterable[Area],
         categories: Iterable[Category],
         version: int = 0,
+        *,
+        departments: Iterable[Department] = (),
+        cameras: Iterable[Camera] = (),
+        workers: Iterable[Worker] = (),
     ) -> None:
         self.county = county
         self.version = version
         self.areas: dict[str, Area] = {a.code: a for a in areas}
         self.categories: dict[str, Category] = {c.code: c for c in categories}
+        self.departments: dict[str, Department] = {d.code: d for d in departments}
+        self.cameras: dict[str, Camera] = {c.id: c for c in cameras}
+        self.workers: dict[str, Worker] = {w.id: w for w in workers}
+        self._identities: dict[str, str] = {
+            identity_key(i.kind, i.value): camera.id
+            for camera in self.cameras.values()
+            for i in camera.identities
+        }
         self._children: dict[str, list[str]] = {}
         for area in self.areas.values():
             if area.parent is not None:
@@ -105,40 +136,66 @@ class Registry:
             return None
         return min(self._grid_codes[int(i)] for i in hits)
 
-    # -- catalogue ---------------------------------------------------------------------------
+    # -- catalogue, departments, devices ------------------------------------------------------
     def category(self, code: str) -> Category | None:
         return self.categories.get(code)
+
+    def department(self, code: str) -> Department | None:
+        return self.departments.get(code)
+
+    def camera(self, camera_id: str) -> Camera | None:
+        return self.cameras.get(camera_id)
+
+    def camera_by_identity(self, kind: IdentityKind | str, value: str) -> Camera | None:
+        """The camera a device identity (GB id, MAC/channel, IP/channel, Frigate name) names."""
+        camera_id = self._identities.get(identity_key(kind, value))
+        return None if camera_id is None else self.cameras.get(camera_id)
+
+    def records(self, kind: str) -> dict[str, Record]:
+        """The records of one stored kind, by code or id."""
+        stored: dict[str, dict[str, Record]] = {
+            "areas": dict(self.areas),
+            "categories": dict(self.categories),
+            "departments": dict(self.departments),
+            "cameras": dict(self.cameras),
+            "workers": dict(self.workers),
+        }
+        return stored[kind]
 
 
 def load_registry(client: redis.Redis, keys: Keys) -> Registry:
     """Read one consistent snapshot of the reference data."""
     pipe = client.pipeline(transaction=True)
     pipe.get(keys.ref_version)
-    pipe.hvals(keys.ref("areas"))
-    pipe.hvals(keys.ref("categories"))
-    version, areas, categories = pipe.execute()
+    for kind in KINDS:
+        pipe.hvals(keys.ref(kind))
+    version, *stored = pipe.execute()
+    loaded = {
+        kind: [model.model_validate_json(raw) for raw in rows]
+        for (kind, model), rows in zip(KINDS.items(), stored, strict=True)
+    }
     return Registry(
         keys.county,
-        (Area.model_validate_json(raw) for raw in areas),
-        (Category.model_validate_json(raw) for raw in categories),
+        loaded["areas"],  # type: ignore[arg-type]
+        loaded["categories"],  # type: ignore[arg-type]
         int(version or 0),
+        departments=loaded["departments"],  # type: ignore[arg-type]
+        cameras=loaded["cameras"],  # type: ignore[arg-type]
+        workers=loaded["workers"],  # type: ignore[arg-type]
     )
 
 
 def store_registry(client: redis.Redis, keys: Keys, registry: Registry) -> int:
     """Replace the stored reference data by ``registry``; returns the new version."""
     pipe = client.pipeline(transaction=True)
-    pipe.delete(keys.ref("areas"), keys.ref("categories"))
-    if registry.areas:
-        pipe.hset(
-            keys.ref("areas"),
-            mapping={code: a.model_dump_json() for code, a in registry.areas.items()},
-        )
-    if registry.categories:
-        pipe.hset(
-            keys.ref("categories"),
-            mapping={code: c.model_dump_json() for code, c in registry.categories.items()},
-        )
+    pipe.delete(*(keys.ref(kind) for kind in KINDS))
+    for kind in KINDS:
+        records = registry.records(kind)
+        if records:
+            pipe.hset(
+                keys.ref(kind),
+                mapping={code: record.model_dump_json() for code, record in records.items()},
+            )
     pipe.incr(keys.ref_version)
     return int(pipe.execute()[-1])
 
@@ -176,5 +233,5 @@ def registry_summary(registry: Registry) -> dict[str, object]:
     return {
         "version": registry.version,
         "areas": levels,
-        "categories": len(registry.categories),
+        **{kind: len(registry.records(kind)) for kind in KINDS if kind != "areas"},
     }

@@ -1,0 +1,15 @@
+"""The ``gridwall`` command: one module per topic, each adding its commands to ``cli``."""
+
+from __future__ import annotations
+
+import sys
+
+from gridwall.cli import refdata, run  # noqa: F401 - each module registers its commands
+from gridwall.cli.base import cli
+
+
+def main() -> None:
+    try:
+        cli(prog_name="gridwall")
+    except KeyboardInterrupt:
+        sys.exit(130)
