@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from dashboard.api.deps import queries
 from dashboard.queries import Queries
@@ -20,6 +20,14 @@ PERSONAL = personal_paths(Incident)
 def public_incident(incident: Incident) -> dict[str, Any]:
     """The incident as the read API shows it (personal fields masked)."""
     return mask_paths(incident.model_dump(mode="json", exclude={"seen"}), PERSONAL)
+
+
+@router.get("/incidents/recent")
+async def recent_incidents(
+    limit: int = Query(20, ge=1, le=200), q: Queries = Depends(queries)
+) -> list[dict[str, Any]]:
+    """Summaries of the newest incidents, newest first (no personal data)."""
+    return await q.recent(limit)
 
 
 @router.get("/incidents/{incident_id}")

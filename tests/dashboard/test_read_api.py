@@ -58,6 +58,9 @@ def test_incident_reads(api: TestClient, r: redis.Redis, keys: Keys, settings: S
     assert body["id"] == incident_id
     assert body["history"][0]["action"] == "report"
     assert "seen" not in body
+    recent = api.get("/api/v1/incidents/recent", params={"limit": 5}).json()
+    assert [item["id"] for item in recent] == [incident_id]
+    assert "reporter" not in recent[0]
     assert api.get("/api/v1/incidents/not-an-id").status_code == 404
 
 
