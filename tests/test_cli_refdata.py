@@ -94,6 +94,28 @@ def test_mapping_options_and_unreadable_files(run, tmp_path: Path) -> None:  # t
     assert "Traceback" not in result.output
 
 
+def test_large_imports_show_a_progress_bar(
+    run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("code,name\nga,区公安分局\n", encoding="utf-8")
+    tiny = tmp_path / "areas.geojson"
+    tiny.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        '{"code": "320115001000", "name": "甲街道", "level": "street"}, "geometry": '
+        '{"type": "Polygon", "coordinates": [[[118.7, 31.8], [118.8, 31.8], [118.8, 31.9], '
+        "[118.7, 31.8]]]}}]}",
+        encoding="utf-8",
+    )
+    assert "reading areas.geojson" not in run("import", "areas", str(tiny), "--dry-run").stderr
+    monkeypatch.setenv("GRIDWALL_REFDATA__PROGRESS_MIN_ITEMS", "1")
+    result = run("import", "areas", str(tiny), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "reading areas.geojson" in result.stderr
+
+
 def test_import_demo_county_twice(run, r: redis.Redis, keys: Keys) -> None:  # type: ignore[no-untyped-def]
     first = run("import", "demo-county", "--grids", "1000", "--seed", "3")
     assert first.exit_code == 0, first.output
