@@ -113,7 +113,14 @@ def _rows(
         if kind == "categories" and path.suffix.lower() in {".yaml", ".yml"}:
             rows += read_yaml(path, problems)
         else:
-            rows += read_table(path, columns, problems, options.mapping, options.sheet)
+            rows += read_table(
+                path,
+                columns,
+                problems,
+                mapping=options.mapping,
+                sheet=options.sheet,
+                header_row=options.header_row,
+            )
     return rows
 
 
@@ -169,6 +176,14 @@ def plan_import(
         if options.partial:
             _keep_stored(kind, records, current.records(kind), problems)
         diff = diff_records(kind, current.records(kind), records)
+        stored = len(current.records(kind))
+        if stored and len(diff.removed) * 2 > stored:
+            problems.add(
+                "import",
+                f"removes {len(diff.removed)} of the {stored} stored {kind}: "
+                "is this the whole list?",
+                severity=Severity.WARNING,
+            )
         plan.kinds.append(KindPlan(kind, list(files), records, diff, problems, total))
         context = with_kind(context, kind, records)
     requested = {kind for kind, _ in requests}

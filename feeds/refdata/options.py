@@ -37,6 +37,8 @@ class ImportOptions:
     level: Level | None = None
     #: Worksheet of an XLSX file (default: the first).
     sheet: str | None = None
+    #: Row of a table's header (title rows above it are skipped).
+    header_row: int = 1
     #: Enforce 12-digit division codes and 15-digit grid codes (``refdata.strict_codes``).
     strict_codes: bool = False
     #: Overlap between two areas of one level tolerated, as a share of the smaller one.

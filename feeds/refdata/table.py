@@ -136,24 +136,29 @@ def read_table(
     path: Path,
     columns: Sequence[Column],
     problems: Problems,
+    *,
     mapping: Mapping[str, str] | None = None,
     sheet: str | None = None,
+    header_row: int = 1,
 ) -> list[Row]:
     """The data rows of a CSV/XLSX file; header problems go to ``problems``.
 
-    Raises ``TableError`` when the file cannot be read as a table.
+    ``header_row`` skips the title rows above the header that official spreadsheets carry
+    (``XX区网格员名册``). Raises ``TableError`` when the file cannot be read as a table.
     """
     rows = _raw_rows(path, sheet)
     try:
+        for _ in range(header_row - 1):
+            next(rows)
         header = [_cell_text(v) for v in next(rows)]
     except StopIteration:
-        raise TableError(f"{path.name}: the file is empty") from None
+        raise TableError(f"{path.name}: no header on row {header_row}") from None
     before = problems.error_count
     index = _resolve(header, columns, mapping or {}, problems)
     if problems.error_count > before:
         return []
     found: list[Row] = []
-    for number, raw in enumerate(rows, start=2):
+    for number, raw in enumerate(rows, start=header_row + 1):
         if not any(_cell_text(v) for v in raw):
             continue
         values: dict[str, str] = {}

@@ -114,6 +114,8 @@ def _kind_command(kind: str) -> None:
     @click.option("--level", type=click.Choice(["county", "street", "community", "grid"]),
                   help="Level of every feature without a level property (areas).")  # fmt: skip
     @click.option("--sheet", help="Worksheet of an XLSX file (default: the first).")
+    @click.option("--header-row", type=click.IntRange(1, 100), default=1, show_default=True,
+                  help="Row of a table's header (title rows above it are skipped).")  # fmt: skip
     @click.option("--show", type=int, default=20, show_default=True,
                   help="Codes listed per change (added/changed/removed).")  # fmt: skip
     @pass_context
@@ -126,6 +128,7 @@ def _kind_command(kind: str) -> None:
         maps: tuple[str, ...],
         level: str | None,
         sheet: str | None,
+        header_row: int,
         show: int,
     ) -> None:
         from feeds.contract import Crs  # noqa: PLC0415
@@ -143,6 +146,7 @@ def _kind_command(kind: str) -> None:
             mapping=_mapping(maps),
             level=Level(level) if level else None,
             sheet=sheet,
+            header_row=header_row,
             strict_codes=settings.refdata.strict_codes,
             overlap_tolerance=settings.refdata.overlap_tolerance,
             partial=partial,

@@ -265,3 +265,13 @@ def test_category_errors(tiny: Registry, table: Writer) -> None:
     assert found(plan, Severity.WARNING) == [
         "warning: row 10 (13): department: no default lead department"
     ]
+
+
+def test_title_rows_above_the_header_are_skipped(tiny: Registry, table: Writer) -> None:
+    rows = [["编码", "名称"], ["sf", "区司法局"], ["sf", "重复"]]
+    path = table("部门.xlsx", ["演示区职能部门名册（2026年）"], rows)
+    assert "error: header: missing column 'code' (department code)" in found(
+        run("departments", path, tiny)
+    )
+    plan = run("departments", path, tiny, header_row=2)
+    assert found(plan) == ["error: row 4 (sf): code: duplicate code (also row 3)"]

@@ -121,6 +121,10 @@ def test_partial_import_writes_the_valid_and_keeps_the_stored(
     plan = plan_import([("departments", [path])], load_registry(r, keys), options(partial=True))
     warnings = [str(p) for p in plan.kinds[0].problems.items if p.severity == "warning"]
     assert "warning: row 3 (cg): rejected; the stored record is kept" in warnings
+    assert (
+        f"warning: import: removes {len(small[0].departments) - 2} of the "
+        f"{len(small[0].departments)} stored departments: is this the whole list?" in warnings
+    )
     assert apply_plan(r, keys, plan) == 2
     stored = load_registry(r, keys)
     assert stored.department("ga").name == "区公安分局（新）"  # type: ignore[union-attr]
