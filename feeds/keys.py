@@ -89,6 +89,11 @@ class Keys:
         """Hash of one kind of reference data (areas, categories ...): code → JSON."""
         return f"{self.prefix}:ref:{kind}"
 
+    @property
+    def ref_log(self) -> str:
+        """Stream: one entry per applied reference-data import (version, counts, files)."""
+        return f"{self.prefix}:ref:log"
+
     # -- processes -----------------------------------------------------------------------
     def heartbeat(self, role: str, name: str) -> str:
         """String with TTL: a running process of a role (``processor``) says it is alive."""

@@ -116,6 +116,31 @@ class SimulatorSettings(Group):
     )
 
 
+class RefdataSettings(Group):
+    strict_codes: bool = Field(
+        default=False,
+        description=(
+            "Enforce 12-digit division codes and 15-digit grid codes that extend their "
+            "parent's code; off accepts any code of 6–24 digits."
+        ),
+    )
+    overlap_tolerance: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Overlap tolerated between two areas of one level, as a share of the smaller.",
+    )
+    progress_min_items: int = Field(
+        500, ge=1, description="Imports of at least this many records show a progress bar."
+    )
+    log_maxlen: int = Field(
+        1000, ge=10, description="Approximate length kept of the reference-data import log."
+    )
+    demo_grids: int = Field(
+        2000, ge=1000, le=3000, description="Number of grids of the generated demo county."
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of gridwall. See docs/configuration.md."""
 
@@ -146,6 +171,7 @@ class Settings(BaseSettings):
     processor: ProcessorSettings = Field(default_factory=ProcessorSettings)
     wall: WallSettings = Field(default_factory=WallSettings)
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
+    refdata: RefdataSettings = Field(default_factory=RefdataSettings)
 
     _file_data: ClassVar[dict[str, Any]] = {}
 

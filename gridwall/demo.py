@@ -24,8 +24,7 @@ import uvicorn
 from feeds.access import Principal, Role, TokenStore, new_token
 from feeds.keys import Keys
 from feeds.redisconn import EmbeddedRedis, connect
-from feeds.refdata.demo import generate_county
-from feeds.refdata.registry import store_registry
+from feeds.refdata.demo import import_demo_county
 from feeds.settings import Settings
 from gridwall.procs import Children
 from gridwall.server import create_app
@@ -64,13 +63,27 @@ def check_port(host: str, port: int) -> None:
 
 
 def seed(settings: Settings, url: str) -> tuple[str, bool]:
-    """Seed the demo county when the Redis has none; issue the demo admin token."""
+    """Seed the demo county when the Redis has none; issue the demo admin token.
+
+    The county goes the way a real county's files go: generated, exported into
+    ``<data_dir>/demo-county/`` and imported from there.
+    """
     client = connect(url)
     keys = Keys(settings.county)
     seeded = False
     if not client.exists(keys.ref_version):
-        registry = generate_county(settings.county, settings.county_name, settings.simulator.seed)
-        store_registry(client, keys, registry)
+        plan, _ = import_demo_county(
+            client,
+            keys,
+            settings.data_dir / "demo-county",
+            county_name=settings.county_name,
+            seed=settings.simulator.seed,
+            grids=settings.refdata.demo_grids,
+        )
+        if plan.blocked:
+            raise click.ClickException(
+                f"the generated demo county has {plan.error_count} errors; please report this"
+            )
         seeded = True
     token = settings.demo_token.get_secret_value() if settings.demo_token else new_token()
     TokenStore(client, keys).issue(Principal(name="demo-admin", role=Role.ADMIN), token)
@@ -132,7 +145,12 @@ def _announce(base: str, settings: Settings, token: str, where: str, seeded: boo
                 f"  token:   {token}   (bearer token of the demo admin; "
                 "fix it with GRIDWALL_DEMO_TOKEN)",
                 f"  redis:   {where}",
-                "  county:  " + ("generated now" if seeded else "already there"),
+                "  county:  "
+                + (
+                    f"generated now (its files: {settings.data_dir / 'demo-county'})"
+                    if seeded
+                    else "already there"
+                ),
                 "  post an event:",
                 f"    curl -H 'Authorization: Bearer {token}' \\",
                 "      -H 'Content-Type: application/json' \\",
