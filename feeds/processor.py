@@ -1,8 +1,9 @@
 """The processor: the one writer of incident state.
 
 Reads the inbox through a consumer group, applies each event with the pure
-``feeds.lifecycle.apply``, and commits in one MULTI/EXEC per batch: the new incident documents,
-the indexes and counters, the changes-stream entries and the XACK of the batch's entries. A
+``feeds.lifecycle.apply`` (which dispatches on the event's type), and commits in one MULTI/EXEC
+per batch: the new incident documents, the indexes and counters (``_index``), the SLA clock's
+plans, the changes-stream entries and the XACK of the batch's entries. A
 crash before EXEC leaves the entries pending; another processor reclaims them after
 ``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a replayed event a
 no-op. Documents are WATCHed, so several processors can run side by side.
@@ -27,9 +28,12 @@ from pydantic import ValidationError
 
 from feeds.contract import parse_inbox_event
 from feeds.incident import Incident, summary
+from feeds.indexing import index_case, index_clock
 from feeds.keys import PROCESSOR_GROUP, Keys
-from feeds.lifecycle import Event, Outcome, apply
+from feeds.lifecycle import Event, Outcome, Rules, apply
+from feeds.refdata.registry import RegistryCache
 from feeds.settings import ProcessorSettings
+from feeds.sla.policy import PolicyBook, load_policies
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +87,17 @@ class Processor:
         settings: ProcessorSettings,
         tz: ZoneInfo,
         name: str | None = None,
+        *,
+        policies: PolicyBook | None = None,
+        registry: RegistryCache | None = None,
     ) -> None:
         self.client = client
         self.keys = keys
         self.settings = settings
         self.tz = tz
         self.name = name or consumer_name()
+        self.policies = policies or load_policies(None, tz)
+        self.registry = registry or RegistryCache(client, keys)
         self.processed = 0
         self._last_claim = 0.0
         self._last_trim = 0.0
@@ -206,11 +215,12 @@ class Processor:
             }
             before = dict(current)
             now = datetime.now(self.tz)
+            rules = self.rules()
             changes: list[tuple[str, Incident]] = []
             rejected: list[tuple[str, str, Event]] = []
             for entry_id, event in batch.events:
                 key = event.incident_id or ""
-                outcome: Outcome = apply(current.get(key), event, now)
+                outcome: Outcome = apply(current.get(key), event, now, rules)
                 if outcome.rejected:
                     rejected.append((entry_id, outcome.rejected, event))
                 elif outcome.incident is not None and outcome.op:
@@ -235,6 +245,10 @@ class Processor:
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
             pipe.execute()
+
+    def rules(self) -> Rules:
+        """Policies and the current reference data, for one batch."""
+        return Rules(self.policies, self.registry.get())
 
     def _reject(self, pipe: Any, entry_id: str, reason: str, source: str, raw: Any) -> None:
         pipe.xadd(
@@ -277,6 +291,8 @@ class Processor:
         if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
             closed = new.closed_at.astimezone(self.tz).strftime("%Y%m%d")
             pipe.hincrby(self.keys.daily_stats(closed), "closed", 1)
+        index_case(pipe, self.keys, old, new)
+        index_clock(pipe, self.keys, old, new)
 
 
 def _id_key(entry_id: str) -> tuple[int, int]:
