@@ -48,14 +48,20 @@ def plan_id(stage: Stage | None) -> PlanId | None:
     return stage.deadline, stage.next_escalation, stage.escalation_step
 
 
-def plan(incident_id: str, stage_key: str, stage: Stage) -> Plan | None:
-    """The plan of a running stage (None when nothing is left to fire)."""
+def plan(incident_id: str, stage_key: str, stage: Stage, *, marks: bool = True) -> Plan | None:
+    """The plan of a running stage (None when nothing is left to fire).
+
+    ``marks=False`` leaves the warnings and the breach out: they were planned with the
+    deadline and the clock has sent them all once the breach is applied (it sends a plan's
+    items in time order), so a plan rewritten for the next escalation step of the same deadline
+    must not send them again, even when a crashed processor's entries are applied late.
+    """
     if plan_id(stage) is None:
         return None
     assert stage.deadline is not None
     items: list[tuple[str, int, int, int, str]] = []
     for threshold, at in stage.marks.items():
-        if threshold in stage.fired:
+        if threshold in stage.fired or not marks:
             continue
         signal = "breach" if threshold >= BREACH else "warning"
         items.append((signal, threshold, 0, epoch_ms(at), at.isoformat()))
@@ -94,7 +100,8 @@ def plan_changes(old: Incident | None, new: Incident) -> PlanChanges:
         after = plan_id(stage)
         if before == after:
             continue
-        made = plan(new.id, key, stage) if stage is not None else None
+        same_deadline = before is not None and after is not None and before[0] == after[0]
+        made = plan(new.id, key, stage, marks=not same_deadline) if stage is not None else None
         if made is None:
             drop.append(member(new.id, key))
         else:
