@@ -3,7 +3,8 @@
 Reads the inbox through a consumer group, applies each event with the pure
 ``feeds.lifecycle.apply`` (which dispatches on the event's type), and commits in one MULTI/EXEC
 per batch: the new incident documents, the indexes and counters (``_index``), the SLA clock's
-plans, the changes-stream entries and the XACK of the batch's entries. A
+plans, the changes-stream entries (all sent as one script call, ``feeds.batchwrite``) and the
+XACK of the batch's entries. A
 crash before EXEC leaves the entries pending; another processor reclaims them after
 ``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a replayed event a
 no-op. Documents are WATCHed, so several processors can run side by side.
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 import redis
 from pydantic import ValidationError
 
+from feeds.batchwrite import Writes, register
 from feeds.contract import parse_inbox_event
 from feeds.incident import Incident, summary
 from feeds.indexing import index_case, index_clock
@@ -98,6 +100,7 @@ class Processor:
         self.name = name or consumer_name()
         self.policies = policies or load_policies(None, tz)
         self.registry = registry or RegistryCache(client, keys)
+        self._writes = register(client)
         self.processed = 0
         self._last_claim = 0.0
         self._last_trim = 0.0
@@ -226,22 +229,27 @@ class Processor:
                 elif outcome.incident is not None and outcome.op:
                     current[key] = outcome.incident
                     changes.append((outcome.op, outcome.incident))
-            pipe.multi()
+            writes = Writes()
             for incident_id, incident in current.items():
                 if incident is not None and incident is not before[incident_id]:
-                    pipe.set(self.keys.incident(incident_id), incident.model_dump_json())
-                    self._index(pipe, before[incident_id], incident)
+                    writes.set(
+                        self.keys.incident(incident_id),
+                        incident.model_dump_json(exclude_defaults=True),
+                    )
+                    self._index(writes, before[incident_id], incident)
             for op, incident in changes:
-                pipe.xadd(
+                writes.xadd(
                     self.keys.changes,
                     {"op": op, "id": incident.id, "s": json.dumps(summary(incident))},
                     maxlen=self.settings.changes_maxlen,
                     approximate=True,
                 )
             for entry_id, reason, event in rejected:
-                self._reject(pipe, entry_id, reason, event.source, event.model_dump_json())
+                self._reject(writes, entry_id, reason, event.source, event.model_dump_json())
             for entry_id, reason, payload in batch.bad:
-                self._reject(pipe, entry_id, reason, "unknown", payload)
+                self._reject(writes, entry_id, reason, "unknown", payload)
+            pipe.multi()
+            writes.queue(pipe, self._writes)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
             pipe.execute()

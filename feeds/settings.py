@@ -139,7 +139,7 @@ class SlaSettings(Group):
         1000, ge=10, le=60_000, description="How often the SLA clock looks for due signals."
     )
     batch_size: int = Field(
-        2000, ge=1, le=100_000, description="Most stage plans the clock pops in one script call."
+        200, ge=1, le=100_000, description="Most stage plans the clock pops in one script call."
     )
     max_rounds: int = Field(
         50, ge=1, description="Most script calls in one tick (the rest waits for the next)."

@@ -95,8 +95,11 @@ def plan_changes(old: Incident | None, new: Incident) -> PlanChanges:
     drop: list[str] = []
     keys = set(new.stages) | (set(old.stages) if old else set())
     for key in sorted(keys):
-        before = plan_id(old.stages.get(key)) if old else None
         stage = new.stages.get(key)
+        previous = old.stages.get(key) if old else None
+        if stage is not None and stage is previous:
+            continue  # untouched by this change (the lifecycle never mutates a stage)
+        before = plan_id(previous)
         after = plan_id(stage)
         if before == after:
             continue

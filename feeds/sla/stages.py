@@ -36,10 +36,15 @@ def compute_marks(
     """Instants at which the stage's clock time reaches each threshold (and 100 %)."""
     marks: dict[int, datetime] = {}
     used = timedelta(seconds=consumed_s)
+    cursor, reached = since, used  # each mark is added to the one before (additivity)
     for threshold in (*thresholds, BREACH):
         target = timedelta(seconds=limit_s * threshold / 100)
-        left = target - used
-        marks[threshold] = since if left <= timedelta(0) else calendar.add(since, left, stage.basis)
+        if target <= used:
+            marks[threshold] = since
+            continue
+        cursor = calendar.add(cursor, target - reached, stage.basis)
+        reached = target
+        marks[threshold] = cursor
     return marks
 
 
