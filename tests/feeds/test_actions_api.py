@@ -203,3 +203,19 @@ def test_health_warns_about_the_calendar_and_a_missing_clock(api: TestClient) ->
     body = api.get("/api/v1/health").json()
     assert "no SLA clock is running" in body["warnings"]
     assert any("2027" in warning for warning in body["warnings"])
+
+
+def test_the_readme_example_dispatch_is_accepted(
+    api: TestClient, auth: dict[str, str], r: redis.Redis, settings: Settings, incident_id: str
+) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    example = json.loads(
+        (Path(__file__).parents[2] / "docs/examples/dispatch.json").read_text(encoding="utf-8")
+    )
+    assert post(api, auth, incident_id, action="accept")["status"] == 202
+    drain(r, settings)
+    assert post(api, auth, incident_id, **example)["status"] == 202
+    drain(r, settings)
+    data = api.get(f"/api/v1/incidents/{incident_id}").json()
+    assert (data["status"], data["lead"], data["co"]) == ("dispatched", "CG", ["SW"])
