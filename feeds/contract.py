@@ -220,8 +220,11 @@ class SlaSignal(Normalized):
     signal: Literal["warning", "breach"]
     stage: str
     threshold: int = Field(ge=1, le=1000, description="Percent of the stage's limit.")
-    deadline: AwareDatetime
-    at: AwareDatetime
+    repeat: int = Field(
+        0, ge=0, description="0: the warning or breach itself; k ≥ 1: escalation step k."
+    )
+    deadline: AwareDatetime = Field(description="The deadline the signal was planned for.")
+    at: AwareDatetime = Field(description="When the threshold was crossed.")
 
 
 InboxEvent = Annotated[

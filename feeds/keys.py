@@ -75,6 +75,41 @@ class Keys:
         """Hash: area code (grid, community, street, county) → open incidents."""
         return f"{self.prefix}:count:open"
 
+    @property
+    def reported_index(self) -> str:
+        """Sorted set: every incident id → reported time (epoch s), for exports and KPIs."""
+        return f"{self.prefix}:idx:reported"
+
+    @property
+    def updated_index(self) -> str:
+        """Sorted set: incident id → time of its last change (epoch s), for KPIs of a period."""
+        return f"{self.prefix}:idx:updated"
+
+    @property
+    def due_index(self) -> str:
+        """Sorted set: incident id → its case deadline (办结时限, epoch s), for 应结案."""
+        return f"{self.prefix}:idx:due"
+
+    def department_open(self, department: str, role: str) -> str:
+        """Set: open incident ids a department handles as ``lead`` (主办) or ``co`` (协办)."""
+        return f"{self.prefix}:idx:dept:{department}:{role}"
+
+    @property
+    def sla_counts(self) -> str:
+        """Hash: ``warning``/``overdue``/``paused`` → open incidents in that SLA state."""
+        return f"{self.prefix}:count:sla"
+
+    # -- SLA clock -------------------------------------------------------------------------
+    @property
+    def sla_due(self) -> str:
+        """Sorted set: ``<incident id>|<stage key>`` → epoch ms of the stage's next signal."""
+        return f"{self.prefix}:sla:due"
+
+    @property
+    def sla_plans(self) -> str:
+        """Hash: ``<incident id>|<stage key>`` → the stage's plan (JSON, signals to fire)."""
+        return f"{self.prefix}:sla:plans"
+
     def daily_stats(self, day: str) -> str:
         """Hash of one day's counters (``received``, ``received:h08``, ``closed`` ...)."""
         return f"{self.prefix}:stats:{day}"

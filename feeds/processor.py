@@ -1,8 +1,10 @@
 """The processor: the one writer of incident state.
 
 Reads the inbox through a consumer group, applies each event with the pure
-``feeds.lifecycle.apply``, and commits in one MULTI/EXEC per batch: the new incident documents,
-the indexes and counters, the changes-stream entries and the XACK of the batch's entries. A
+``feeds.lifecycle.apply`` (which dispatches on the event's type), and commits in one MULTI/EXEC
+per batch: the new incident documents, the indexes and counters (``_index``), the SLA clock's
+plans, the changes-stream entries (all sent as one script call, ``feeds.batchwrite``) and the
+XACK of the batch's entries. A
 crash before EXEC leaves the entries pending; another processor reclaims them after
 ``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a replayed event a
 no-op. Documents are WATCHed, so several processors can run side by side.
@@ -25,11 +27,15 @@ from zoneinfo import ZoneInfo
 import redis
 from pydantic import ValidationError
 
+from feeds.batchwrite import Writes, register
 from feeds.contract import parse_inbox_event
 from feeds.incident import Incident, summary
+from feeds.indexing import index_case, index_clock
 from feeds.keys import PROCESSOR_GROUP, Keys
-from feeds.lifecycle import Event, Outcome, apply
+from feeds.lifecycle import Event, Outcome, Rules, apply
+from feeds.refdata.registry import RegistryCache
 from feeds.settings import ProcessorSettings
+from feeds.sla.policy import PolicyBook, load_policies
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +89,18 @@ class Processor:
         settings: ProcessorSettings,
         tz: ZoneInfo,
         name: str | None = None,
+        *,
+        policies: PolicyBook | None = None,
+        registry: RegistryCache | None = None,
     ) -> None:
         self.client = client
         self.keys = keys
         self.settings = settings
         self.tz = tz
         self.name = name or consumer_name()
+        self.policies = policies or load_policies(None, tz)
+        self.registry = registry or RegistryCache(client, keys)
+        self._writes = register(client)
         self.processed = 0
         self._last_claim = 0.0
         self._last_trim = 0.0
@@ -206,35 +218,45 @@ class Processor:
             }
             before = dict(current)
             now = datetime.now(self.tz)
+            rules = self.rules()
             changes: list[tuple[str, Incident]] = []
             rejected: list[tuple[str, str, Event]] = []
             for entry_id, event in batch.events:
                 key = event.incident_id or ""
-                outcome: Outcome = apply(current.get(key), event, now)
+                outcome: Outcome = apply(current.get(key), event, now, rules)
                 if outcome.rejected:
                     rejected.append((entry_id, outcome.rejected, event))
                 elif outcome.incident is not None and outcome.op:
                     current[key] = outcome.incident
                     changes.append((outcome.op, outcome.incident))
-            pipe.multi()
+            writes = Writes()
             for incident_id, incident in current.items():
                 if incident is not None and incident is not before[incident_id]:
-                    pipe.set(self.keys.incident(incident_id), incident.model_dump_json())
-                    self._index(pipe, before[incident_id], incident)
+                    writes.set(
+                        self.keys.incident(incident_id),
+                        incident.model_dump_json(exclude_defaults=True),
+                    )
+                    self._index(writes, before[incident_id], incident)
             for op, incident in changes:
-                pipe.xadd(
+                writes.xadd(
                     self.keys.changes,
                     {"op": op, "id": incident.id, "s": json.dumps(summary(incident))},
                     maxlen=self.settings.changes_maxlen,
                     approximate=True,
                 )
             for entry_id, reason, event in rejected:
-                self._reject(pipe, entry_id, reason, event.source, event.model_dump_json())
+                self._reject(writes, entry_id, reason, event.source, event.model_dump_json())
             for entry_id, reason, payload in batch.bad:
-                self._reject(pipe, entry_id, reason, "unknown", payload)
+                self._reject(writes, entry_id, reason, "unknown", payload)
+            pipe.multi()
+            writes.queue(pipe, self._writes)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
             pipe.execute()
+
+    def rules(self) -> Rules:
+        """Policies and the current reference data, for one batch."""
+        return Rules(self.policies, self.registry.get())
 
     def _reject(self, pipe: Any, entry_id: str, reason: str, source: str, raw: Any) -> None:
         pipe.xadd(
@@ -277,6 +299,8 @@ class Processor:
         if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
             closed = new.closed_at.astimezone(self.tz).strftime("%Y%m%d")
             pipe.hincrby(self.keys.daily_stats(closed), "closed", 1)
+        index_case(pipe, self.keys, old, new)
+        index_clock(pipe, self.keys, old, new)
 
 
 def _id_key(entry_id: str) -> tuple[int, int]:

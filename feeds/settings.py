@@ -114,6 +114,44 @@ class SimulatorSettings(Group):
     rate: float = Field(
         30.0, ge=0, description="Average simulated reports per minute (0 stops reporting)."
     )
+    pace: float = Field(
+        60.0,
+        gt=0,
+        description="Live simulated cases run this many times faster than real handling.",
+    )
+    backfill: int = Field(
+        120, ge=0, description="Cases of the past days the simulator adds when it starts."
+    )
+    backfill_days: float = Field(
+        12.0, gt=0, description="How many past days the backfilled cases spread over."
+    )
+
+
+class SlaSettings(Group):
+    policy_file: Path | None = Field(
+        None,
+        description=(
+            "SLA policy file (YAML: limits, thresholds, escalation, calendar); unset means the "
+            "shipped default feeds/sla/policy.yaml."
+        ),
+    )
+    tick_ms: int = Field(
+        1000, ge=10, le=60_000, description="How often the SLA clock looks for due signals."
+    )
+    batch_size: int = Field(
+        200, ge=1, le=100_000, description="Most stage plans the clock pops in one script call."
+    )
+    max_rounds: int = Field(
+        50, ge=1, description="Most script calls in one tick (the rest waits for the next)."
+    )
+
+
+class MetricsSettings(Group):
+    min_sample: int = Field(
+        10,
+        ge=1,
+        description="Rankings (红黑榜) only include rows with at least this many due cases.",
+    )
 
 
 class RefdataSettings(Group):
@@ -172,6 +210,8 @@ class Settings(BaseSettings):
     wall: WallSettings = Field(default_factory=WallSettings)
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
     refdata: RefdataSettings = Field(default_factory=RefdataSettings)
+    sla: SlaSettings = Field(default_factory=SlaSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     _file_data: ClassVar[dict[str, Any]] = {}
 

@@ -14,11 +14,11 @@ from typing import Literal
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from dashboard.api import health, incidents, refdata
+from dashboard.api import health, incidents, metrics, refdata, sla
 from dashboard.queries import Queries
 from dashboard.wall.app import create_wall
 from dashboard.wall.hub import PushHub
-from feeds.http import events
+from feeds.http import actions, events
 from feeds.runtime import Runtime
 from feeds.settings import Settings
 from gridwall import __version__
@@ -64,11 +64,14 @@ def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL
     app.state.hub = hub
     if "intake" in parts:
         app.include_router(events.router)
+        app.include_router(actions.router)
     if "api" in parts or "wall" in parts:
         app.include_router(health.router)
     if "api" in parts:
         app.include_router(incidents.router)
         app.include_router(refdata.router)
+        app.include_router(sla.router)
+        app.include_router(metrics.router)
     if "wall" in parts:
 
         @app.get("/", include_in_schema=False)

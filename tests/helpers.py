@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
 
 from feeds.access import Principal, Role, TokenStore
+from feeds.contract import Action
+from feeds.incident import Incident
+from feeds.intake import Intake
 from feeds.keys import Keys
 from feeds.processor import Processor
 from feeds.settings import Settings
@@ -47,3 +52,46 @@ def report(n: int = 1, **kw: Any) -> dict[str, Any]:
     }
     data.update(kw)
     return data
+
+
+def act(
+    client: redis.Redis,
+    keys: Keys,
+    incident_id: str,
+    action: str,
+    at: str | datetime,
+    n: int,
+    department: str | None = None,
+    **params: Any,
+) -> None:
+    """Append one lifecycle action to the inbox, as the API would."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    event = Action(
+        event_id=f"act-{n}",
+        source="api",
+        source_event_id=f"act-{n}",
+        received_at=moment,
+        incident_id=incident_id,
+        action=action,
+        actor="tester",
+        at=moment,
+        department=department,
+        params=params,
+    )
+    Intake(client, keys, ZoneInfo("Asia/Shanghai"), 1000).enqueue([event])
+
+
+def sla_signals(client: redis.Redis, keys: Keys) -> list[dict[str, Any]]:
+    """Every SLA signal appended to the inbox so far (parsed)."""
+    found = []
+    for _id, fields in client.xrange(keys.inbox):
+        data = json.loads(fields[b"e"])
+        if data.get("type") == "sla":
+            found.append(data)
+    return found
+
+
+def load(client: redis.Redis, keys: Keys, incident_id: str) -> Incident:
+    raw = client.get(keys.incident(incident_id))
+    assert raw is not None, f"no incident {incident_id}"
+    return Incident.model_validate_json(raw)

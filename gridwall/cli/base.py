@@ -14,6 +14,7 @@ import click
 
 from feeds.redisconn import RedisUnavailable, resolve_url
 from feeds.settings import Settings, SettingsError, load_settings
+from feeds.sla.policy import PolicyError
 from gridwall import __version__
 
 log = logging.getLogger("gridwall")
@@ -69,5 +70,5 @@ def cli(ctx: click.Context, config: Path | None, data_dir: Path | None, verbose:
 def runtime_or_exit(factory: Any, settings: Settings, url: str) -> Any:
     try:
         return factory.create(settings, url)
-    except RedisUnavailable as exc:
+    except (RedisUnavailable, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None
