@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from feeds.contract import AreaPath, Point, Reporter, Urgency
+from feeds.contract import AreaPath, PersonalKind, Point, Reporter, Urgency, personal
+from feeds.privacy import mask_text
 
 #: How many processed event ids an incident remembers, to apply each event once.
 SEEN_EVENTS = 64
@@ -39,7 +40,7 @@ class Transition(BaseModel):
     actor: str
     from_status: Status | None
     to_status: Status
-    note: str = ""
+    note: str = Field("", json_schema_extra=personal(PersonalKind.TEXT))
     event_id: str
 
 
@@ -54,8 +55,8 @@ class Incident(BaseModel):
     urgency: Urgency
     area: AreaPath
     location: Point | None = None
-    title: str
-    description: str = ""
+    title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
+    description: str = Field("", json_schema_extra=personal(PersonalKind.TEXT))
     reporter: Reporter | None = None
     status: Status
     reported_at: AwareDatetime
@@ -73,11 +74,14 @@ class Incident(BaseModel):
 
 
 def summary(incident: Incident) -> dict[str, Any]:
-    """The compact, personal-data-free view used by the changes stream and the walls."""
+    """The compact, personal-data-free view used by the changes stream and the walls.
+
+    No reporter; phone and ID-card numbers typed into the title are masked.
+    """
     loc = incident.location
     return {
         "id": incident.id,
-        "title": incident.title,
+        "title": mask_text(incident.title),
         "category": incident.category,
         "urgency": incident.urgency.value,
         "status": incident.status.value,

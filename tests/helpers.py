@@ -20,6 +20,11 @@ def issue_admin(client: redis.Redis, keys: Keys, token: str = TOKEN) -> dict[str
     return {"Authorization": f"Bearer {token}"}
 
 
+def issue_wall(client: redis.Redis, keys: Keys, layout: str = "desk", name: str = "lobby") -> str:
+    """A wall (kiosk) token bound to ``layout``; open ``/wall/<layout>?token=...`` with it."""
+    return TokenStore(client, keys).issue(Principal(name=name, role=Role.WALL, layout=layout))
+
+
 def drain(client: redis.Redis, settings: Settings, name: str = "test-proc") -> int:
     """Process the inbox until nothing is left; returns how many entries were handled."""
     proc = Processor(

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from feeds.http.deps import runtime
+from feeds.access import PEOPLE, Role
+from feeds.http.deps import require_roles, runtime
 from feeds.refdata.model import Area, Level
 from feeds.refdata.registry import Registry, registry_summary
 
-router = APIRouter(prefix="/api/v1", tags=["reference data"])
+#: Reference data holds no personal data: every person, wall and feed may read it. Routes
+#: added to this router share this policy.
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["reference data"],
+    dependencies=[Depends(require_roles(*PEOPLE, Role.SOURCE))],
+)
 
 
 async def _registry(request: Request) -> Registry:

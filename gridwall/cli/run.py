@@ -47,7 +47,9 @@ def demo(
 @cli.command()
 @pass_context
 def worker(obj: Context) -> None:
-    """Run the processor (one writer of incident state)."""
+    """Run the processor (one writer of incident state) and the hourly housekeeping
+    (retention purge, audit archiving)."""
+    from feeds.housekeeping import Housekeeping  # noqa: PLC0415
     from feeds.processor import Processor  # noqa: PLC0415
     from feeds.runtime import Runtime  # noqa: PLC0415
     from gridwall.procs import run_threads  # noqa: PLC0415
@@ -55,7 +57,8 @@ def worker(obj: Context) -> None:
     settings = obj.settings()
     rt = runtime_or_exit(Runtime, settings, obj.redis_url(settings))
     processor = Processor(rt.client, rt.keys, settings.processor, rt.tz)
-    run_threads({"processor": processor.run})
+    housekeeping = Housekeeping(rt.client, rt.keys, settings, rt.tz)
+    run_threads({"processor": processor.run, "housekeeping": housekeeping.run})
 
 
 @cli.command()
@@ -111,5 +114,6 @@ def serve(obj: Context, host: str | None, port: int | None, parts: tuple[str, ..
         port=settings.http.port,
         log_level="info",
         ws="websockets-sansio",
+        ws_max_size=settings.http.max_body_bytes,  # what one websocket message may carry in
         proxy_headers=True,
     )
