@@ -92,7 +92,7 @@ def audit_fields(
     role = actor.role.value if isinstance(actor, Principal) else ""
     return {
         "at": (now or datetime.now(UTC)).isoformat(timespec="milliseconds"),
-        "actor": name,
+        "actor": mask_text(name)[:64],
         "role": role,
         "via": via,
         "remote": remote,

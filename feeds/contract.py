@@ -45,9 +45,12 @@ class PersonalKind(StrEnum):
     PHONE = "phone"
     ID_NUMBER = "id_number"
     ADDRESS = "address"
-    #: Free text that may hold personal data typed by people: phone and ID-card numbers in it
-    #: are masked, and the retention purge keeps it only masked.
+    #: A short free text (a title) that may hold personal data typed by people: phone and
+    #: ID-card numbers in it are masked on every read; the retention purge keeps it masked.
     TEXT = "text"
+    #: A narrative (description, note): masked like ``text`` on every read, and dropped by the
+    #: retention purge (names and addresses in prose cannot be found reliably).
+    NOTE = "note"
 
 
 def personal(kind: PersonalKind) -> dict[str, Any]:
@@ -123,12 +126,12 @@ class EventIn(Strict):
     location: Location | None = None
     reported_at: AwareDatetime
     title: str = Field("", max_length=200, json_schema_extra=personal(PersonalKind.TEXT))
-    description: str = Field("", max_length=4000, json_schema_extra=personal(PersonalKind.TEXT))
+    description: str = Field("", max_length=4000, json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
     ref: str | None = Field(None, max_length=128, description="status: the report's event id.")
     incident_id: str | None = Field(None, max_length=64)
     status: str | None = Field(None, max_length=32, description="status: the new status.")
-    note: str = Field("", max_length=2000, json_schema_extra=personal(PersonalKind.TEXT))
+    note: str = Field("", max_length=2000, json_schema_extra=personal(PersonalKind.NOTE))
 
     @model_validator(mode="after")
     def _kind_rules(self) -> EventIn:
@@ -186,7 +189,7 @@ class Report(Normalized):
     location: Point | None = None
     reported_at: AwareDatetime
     title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
-    description: str = Field("", json_schema_extra=personal(PersonalKind.TEXT))
+    description: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
 
 
@@ -194,7 +197,7 @@ class StatusUpdate(Normalized):
     type: Literal["status"] = "status"
     status: str
     at: AwareDatetime
-    note: str = Field("", json_schema_extra=personal(PersonalKind.TEXT))
+    note: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
 
 
 class Action(Normalized):
@@ -205,7 +208,7 @@ class Action(Normalized):
     actor: str
     at: AwareDatetime
     department: str | None = None
-    note: str = Field("", json_schema_extra=personal(PersonalKind.TEXT))
+    note: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     params: dict[str, Any] = Field(default_factory=dict)
 
 

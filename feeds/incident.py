@@ -40,7 +40,7 @@ class Transition(BaseModel):
     actor: str
     from_status: Status | None
     to_status: Status
-    note: str = Field("", json_schema_extra=personal(PersonalKind.TEXT))
+    note: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     event_id: str
 
 
@@ -56,7 +56,7 @@ class Incident(BaseModel):
     area: AreaPath
     location: Point | None = None
     title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
-    description: str = Field("", json_schema_extra=personal(PersonalKind.TEXT))
+    description: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
     status: Status
     reported_at: AwareDatetime

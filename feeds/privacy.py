@@ -3,7 +3,8 @@
 The rules follow the field's practice: names 张*三, phones 138****1234, ID numbers with the
 middle digits hidden (110***********123X), addresses cut to the community. Which fields are
 personal is read from the schema's ``x-personal`` markers (``feeds.contract.personal_paths``);
-free text (``text`` kind) keeps its words but loses the phone and ID-card numbers typed into it.
+free text (``text`` and ``note`` kinds) keeps its words but loses the phone and ID-card numbers
+typed into it.
 The same rules keep personal data out of logs (``PersonalDataFilter``) and out of dead-letter
 listings for those without the right (``deadletter_view``).
 """
@@ -75,14 +76,17 @@ def mask_value(kind: PersonalKind, value: str) -> str:
         return mask_phone(value)
     if kind is PersonalKind.ID_NUMBER:
         return mask_id_number(value)
-    if kind is PersonalKind.TEXT:
+    if kind in {PersonalKind.TEXT, PersonalKind.NOTE}:
         return mask_text(value)
     return mask_address(value)
 
 
 def purge_value(kind: PersonalKind, value: str) -> str | None:
-    """What the retention purge keeps of a personal value: masked free text, nothing else."""
-    return mask_text(value) if kind is PersonalKind.TEXT else None
+    """What the retention purge keeps of a personal value: a masked title; a narrative
+    becomes empty; every other personal value is removed."""
+    if kind is PersonalKind.TEXT:
+        return mask_text(value)
+    return "" if kind is PersonalKind.NOTE else None
 
 
 Transform = Callable[[PersonalKind, str], str | None]

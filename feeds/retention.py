@@ -65,7 +65,11 @@ def purge_incident(incident: Incident, now: datetime) -> Incident:
         event_id=f"{PURGE_ACTION}-{int(now.timestamp())}",
     )
     return purged.model_copy(
-        update={"history": [*purged.history, entry], "version": incident.version + 1}
+        update={
+            "reporter": None,  # nothing of it is kept
+            "history": [*purged.history, entry],
+            "version": incident.version + 1,
+        }
     )
 
 

@@ -91,6 +91,7 @@ def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL
     hashes: list[str] = []
     if "wall" in parts:
         wall = create_wall(app, rt, queries, hub)
+        app.state.wall = wall
         hashes = list(wall.csp_hashes())
     app.state.csp = content_security_policy(
         hashes, settings.http.frame_ancestors, _tile_sources(settings.wall.tile_url)

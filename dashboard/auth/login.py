@@ -66,6 +66,7 @@ async def login(
             AuditAction.LOGIN_FAILED,
             actor=username.strip().lower()[:64] or "(empty)",
             outcome=result.outcome.value,
+            via="password",
         )
         return render(
             request,
@@ -77,7 +78,7 @@ async def login(
             error=result.outcome.value.replace("-", "_"),
         )
     cookie, session = await _sessions(request).create(principal)
-    await audit_request(request, AuditAction.LOGIN, actor=principal)
+    await audit_request(request, AuditAction.LOGIN, actor=principal, via="password")
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookies(response, cookie, session, runtime(request).settings.http.production)
     return response

@@ -132,6 +132,7 @@ async def audit_request(
     outcome: str = "ok",
     detail: Mapping[str, Any] | None = None,
     actor: Principal | str | None = None,
+    via: str | None = None,
 ) -> str:
     """Audit something the caller of this request did (who, when, from where, what)."""
     auth = _caller(request)
@@ -142,7 +143,7 @@ async def audit_request(
         remote=client_address(request),
         outcome=outcome,
         detail=detail,
-        via=auth.via if auth else "",
+        via=via if via is not None else (auth.via if auth else ""),
     )
     rt = runtime(request)
     return await audit_async(rt.aclient, rt.keys, fields)
