@@ -98,6 +98,12 @@ async def logout(request: Request) -> Response:
     return response
 
 
+@router.get("/favicon.ico", dependencies=[Depends(public)], include_in_schema=False)
+async def favicon() -> Response:
+    """Browsers ask for it on every page: the wall's icon, or nothing (never a 401)."""
+    return RedirectResponse("/wall/_favicon.ico", status_code=301)
+
+
 def landing(principal: Principal, default_layout: str) -> str:
     """Where a principal goes from ``/``: its wall, the default wall, or its home page."""
     if principal.role is Role.WALL:

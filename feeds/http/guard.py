@@ -220,8 +220,7 @@ class Guard:
         self, conn: HTTPConnection, receive: Receive, auth: Auth | None
     ) -> tuple[bytes | None, str | None]:
         """(the body if it had to be read, the problem or None)."""
-        origin = conn.headers.get("origin")
-        if origin and urlsplit(origin).netloc != conn.headers.get("host", ""):
+        if _foreign(conn):
             return None, "cross-origin write refused"
         expected = auth.session.csrf if auth and auth.session else conn.cookies.get(CSRF_COOKIE)
         sent = conn.headers.get(CSRF_HEADER)
@@ -256,8 +255,7 @@ class Guard:
     # -- websockets ----------------------------------------------------------------------
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         conn = HTTPConnection(scope)
-        origin = conn.headers.get("origin")
-        if origin and urlsplit(origin).netloc != conn.headers.get("host", ""):
+        if _foreign(conn):
             await send({"type": "websocket.close", "code": 4403, "reason": "origin not allowed"})
             return
         try:
@@ -276,11 +274,22 @@ class Guard:
         await self._call(scope, receive, send, auth)
 
 
+def _foreign(conn: HTTPConnection) -> bool:
+    """An ``Origin`` of another site (``null``, sent by privacy settings, proves nothing either
+    way: the CSRF token decides)."""
+    origin = conn.headers.get("origin")
+    if not origin or origin == "null":
+        return False
+    return urlsplit(origin).netloc != conn.headers.get("host", "")
+
+
 def security_headers(csp: str, production: bool) -> list[tuple[str, str]]:
     headers = [
         ("content-security-policy", csp),
         ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
+        # No address (with its query) leaves for another site; same-origin writes keep their
+        # Origin header (no-referrer would turn it into "null").
+        ("referrer-policy", "same-origin"),
         ("cross-origin-opener-policy", "same-origin"),
         ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
     ]

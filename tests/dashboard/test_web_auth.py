@@ -237,7 +237,7 @@ def test_security_headers_and_body_limits(client: TestClient, settings: Settings
     assert "unsafe-eval" not in csp
     assert res.headers["x-content-type-options"] == "nosniff"
     assert res.headers["x-frame-options"] == "DENY"
-    assert res.headers["referrer-policy"] == "no-referrer"
+    assert res.headers["referrer-policy"] == "same-origin"
     assert "strict-transport-security" not in res.headers
     limit = settings.http.max_request_bytes
     big = client.post("/login", content=b"x" * (limit + 1))
