@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import redis
 import redis.asyncio as aredis
@@ -76,30 +76,34 @@ def _clean(value: Any) -> Any:
     return value
 
 
+class AuditDetails(TypedDict, total=False):
+    """The optional parts of an audit entry."""
+
+    target: str  # what was acted on: an incident id, a user name, a source ...
+    remote: str  # the caller's address
+    outcome: str  # "ok" (default), "denied", a failure reason ...
+    detail: Mapping[str, Any] | None  # anything else, as JSON (personal numbers masked)
+    via: str  # how the actor authenticated: bearer, session, password, cli, system ...
+    now: datetime | None
+
+
 def audit_fields(
-    action: str,
-    *,
-    actor: Principal | str,
-    target: str = "",
-    remote: str = "",
-    outcome: str = "ok",
-    detail: Mapping[str, Any] | None = None,
-    via: str = "",
-    now: datetime | None = None,
+    action: str, *, actor: Principal | str, **details: Unpack[AuditDetails]
 ) -> dict[str, str]:
     """The stream fields of one audit entry (pure)."""
     name = actor.name if isinstance(actor, Principal) else actor
     role = actor.role.value if isinstance(actor, Principal) else ""
+    now = details.get("now") or datetime.now(UTC)
     return {
-        "at": (now or datetime.now(UTC)).isoformat(timespec="milliseconds"),
+        "at": now.isoformat(timespec="milliseconds"),
         "actor": mask_text(name)[:64],
         "role": role,
-        "via": via,
-        "remote": remote,
+        "via": details.get("via", ""),
+        "remote": details.get("remote", ""),
         "action": str(action),
-        "target": mask_text(target)[:200],
-        "outcome": outcome,
-        "detail": json.dumps(_clean(dict(detail or {})), ensure_ascii=False),
+        "target": mask_text(details.get("target", ""))[:200],
+        "outcome": details.get("outcome", "ok"),
+        "detail": json.dumps(_clean(dict(details.get("detail") or {})), ensure_ascii=False),
     }
 
 
@@ -109,25 +113,14 @@ def audit(
     action: str,
     *,
     actor: Principal | str,
-    target: str = "",
-    remote: str = "",
-    outcome: str = "ok",
-    detail: Mapping[str, Any] | None = None,
-    via: str = "",
-    now: datetime | None = None,
+    **details: Unpack[AuditDetails],
 ) -> str:
-    """Append one entry to the audit stream; returns its id."""
-    fields = audit_fields(
-        action,
-        actor=actor,
-        target=target,
-        remote=remote,
-        outcome=outcome,
-        detail=detail,
-        via=via,
-        now=now,
-    )
-    entry = client.xadd(keys.audit, fields)  # type: ignore[arg-type]
+    """Append one entry to the audit stream; returns its id.
+
+    ``audit(client, keys, AuditAction.SOURCE_CHANGED, actor=principal, target="hotline",
+    remote=address, detail={"change": "token rotated"})``
+    """
+    entry = client.xadd(keys.audit, audit_fields(action, actor=actor, **details))  # type: ignore[arg-type]
     return _text(entry)
 
 

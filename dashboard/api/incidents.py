@@ -42,6 +42,16 @@ def revealed_incident(incident: Incident) -> dict[str, Any]:
     return incident.model_dump(mode="json", exclude={"seen"})
 
 
+def export_incident(
+    incident: Incident, principal: Principal, personal: bool = False
+) -> dict[str, Any]:
+    """One incident of an export: masked, unless ``personal`` is asked for by a caller with the
+    ``export-personal`` right (the export route audits it: ``AuditAction.EXPORT``)."""
+    if personal and has_right(principal, Right.EXPORT_PERSONAL):
+        return revealed_incident(incident)
+    return public_incident(incident)
+
+
 async def visible_incident(q: Queries, incident_id: str, principal: Principal) -> Incident:
     """The case if it exists and the caller may see it, else 404 (the same answer for both)."""
     if not is_incident_id(incident_id):

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 #: Most changes a subscription keeps between two looks (older ones are summarized by the
 #: snapshot anyway).
 MAX_PENDING_CHANGES = 200
+#: How long shutdown waits for the hub's task to end.
+STOP_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,14 @@ class PushHub:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # A blocking XREAD cancelled mid-read can keep its task from finishing (seen with
+            # redis-py's asyncio client); never let that hang the server's shutdown.
+            done, _pending = await asyncio.wait({self._task}, timeout=STOP_TIMEOUT_S)
+            for task in done:
+                with contextlib.suppress(asyncio.CancelledError):
+                    task.result()
+            if not done:
+                log.warning("push hub did not stop within %.0f s; leaving it", STOP_TIMEOUT_S)
             self._task = None
 
     async def _publish(self, changes: list[Change]) -> None:

@@ -34,7 +34,7 @@ def _incident(**departments: object) -> DispatchedIncident:
     event = report_event()
     opened = apply(None, event, event.received_at).incident
     assert opened is not None
-    return DispatchedIncident(**opened.model_dump(), **departments)
+    return DispatchedIncident(**{**opened.model_dump(), **departments})
 
 
 def test_a_case_belongs_to_its_lead_and_co_handling_departments() -> None:
@@ -103,3 +103,14 @@ def test_a_skeleton_token_record_still_reads(r: redis.Redis, keys: Keys) -> None
     principal = Principal(name="demo-admin", role=Role.ADMIN)
     r.hset(keys.api_tokens, hash_token("old-style"), principal.model_dump_json())
     assert TokenStore(r, keys).lookup("old-style") == principal
+
+
+def test_exports_keep_personal_fields_only_by_right() -> None:
+    from dashboard.api.incidents import export_incident  # noqa: PLC0415
+
+    case = _incident(reporter={"name": "张小三", "phone": "13812341234"})
+    admin = Principal(name="a", role=Role.ADMIN)
+    operator = Principal(name="o", role=Role.OPERATOR)
+    assert export_incident(case, admin)["reporter"]["phone"] == "138****1234"
+    assert export_incident(case, admin, personal=True)["reporter"]["phone"] == "13812341234"
+    assert export_incident(case, operator, personal=True)["reporter"]["phone"] == "138****1234"
