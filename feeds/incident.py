@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from feeds.contract import AreaPath, Point, Reporter, Urgency
+from feeds.contract import AreaPath, PersonalKind, Point, Reporter, Urgency, personal
+from feeds.privacy import mask_text
 from feeds.sla.calendar import TimeBasis
 
 #: How many processed event ids an incident remembers, to apply each event once.
@@ -155,7 +156,7 @@ class Transition(BaseModel):
     actor: str
     from_status: Status | None
     to_status: Status
-    note: str = ""
+    note: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     event_id: str
     department: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict)
@@ -200,8 +201,8 @@ class Incident(BaseModel):
     urgency: Urgency
     area: AreaPath
     location: Point | None = None
-    title: str
-    description: str = ""
+    title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
+    description: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
     status: Status
     reported_at: AwareDatetime
@@ -258,12 +259,15 @@ def sla_view(incident: Incident) -> tuple[SlaState, datetime | None, str | None]
 
 
 def summary(incident: Incident) -> dict[str, Any]:
-    """The compact, personal-data-free view used by the changes stream and the walls."""
+    """The compact, personal-data-free view used by the changes stream and the walls.
+
+    No reporter; phone and ID-card numbers typed into the title are masked.
+    """
     loc = incident.location
     sla, deadline, stage = sla_view(incident)
     return {
         "id": incident.id,
-        "title": incident.title,
+        "title": mask_text(incident.title),
         "category": incident.category,
         "urgency": incident.urgency.value,
         "status": incident.status.value,

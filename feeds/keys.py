@@ -110,6 +110,11 @@ class Keys:
         """Hash: ``<incident id>|<stage key>`` → the stage's plan (JSON, signals to fire)."""
         return f"{self.prefix}:sla:plans"
 
+    @property
+    def closed_index(self) -> str:
+        """Sorted set: closed incident id → closed time; the retention purge reads it."""
+        return f"{self.prefix}:idx:closed"
+
     def daily_stats(self, day: str) -> str:
         """Hash of one day's counters (``received``, ``received:h08``, ``closed`` ...)."""
         return f"{self.prefix}:stats:{day}"
@@ -140,5 +145,42 @@ class Keys:
     # -- access --------------------------------------------------------------------------
     @property
     def api_tokens(self) -> str:
-        """Hash: SHA-256 of an API token → the principal it stands for (JSON)."""
+        """Hash: SHA-256 of an API token → its record (principal, id, label, created)."""
         return f"{self.prefix}:auth:tokens"
+
+    @property
+    def users(self) -> str:
+        """Hash: user name → user record (role, department, argon2 hash, disabled)."""
+        return f"{self.prefix}:auth:users"
+
+    def session(self, session_hash: str) -> str:
+        """String with TTL (the idle timeout): one web session (SHA-256 of its id)."""
+        return f"{self.prefix}:auth:session:{session_hash}"
+
+    def user_sessions(self, name: str) -> str:
+        """Set: session keys of one user, to end them all (disable, new password)."""
+        return f"{self.prefix}:auth:user-sessions:{name}"
+
+    def login_failures(self, name: str) -> str:
+        """Counter with TTL (the lockout window): failed sign-ins of one name."""
+        return f"{self.prefix}:auth:fail:{name}"
+
+    def lockout(self, name: str) -> str:
+        """String with TTL (the lockout time): the name is locked while it exists."""
+        return f"{self.prefix}:auth:lock:{name}"
+
+    # -- audit ---------------------------------------------------------------------------
+    @property
+    def audit(self) -> str:
+        """Stream, append-only: who did what, when, from where (logins, unmaskings ...)."""
+        return f"{self.prefix}:audit"
+
+    @property
+    def audit_archived(self) -> str:
+        """String: id of the last audit entry written to the archive files."""
+        return f"{self.prefix}:audit:archived"
+
+    @property
+    def housekeeping_lock(self) -> str:
+        """String with TTL: held by the one worker running the purge and archiving."""
+        return f"{self.prefix}:lock:housekeeping"

@@ -299,6 +299,9 @@ class Processor:
         if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
             closed = new.closed_at.astimezone(self.tz).strftime("%Y%m%d")
             pipe.hincrby(self.keys.daily_stats(closed), "closed", 1)
+            pipe.zadd(self.keys.closed_index, {new.id: new.closed_at.timestamp()})
+        elif new.is_open and old is not None and not old.is_open:
+            pipe.zrem(self.keys.closed_index, new.id)  # reopened: not due for the purge
         index_case(pipe, self.keys, old, new)
         index_clock(pipe, self.keys, old, new)
 

@@ -25,6 +25,31 @@ def issue_admin(client: redis.Redis, keys: Keys, token: str = TOKEN) -> dict[str
     return {"Authorization": f"Bearer {token}"}
 
 
+def issue_wall(client: redis.Redis, keys: Keys, layout: str = "desk", name: str = "lobby") -> str:
+    """A wall (kiosk) token bound to ``layout``; open ``/wall/<layout>?token=...`` with it."""
+    return TokenStore(client, keys).issue(Principal(name=name, role=Role.WALL, layout=layout))
+
+
+#: One principal of every role, as the access tests use them.
+ROLE_PRINCIPALS: dict[Role, Principal] = {
+    Role.WALL: Principal(name="lobby", role=Role.WALL, layout="desk"),
+    Role.OPERATOR: Principal(name="zhang", role=Role.OPERATOR),
+    Role.DEPARTMENT: Principal(name="roads", role=Role.DEPARTMENT, department="D-ROADS"),
+    Role.LEADER: Principal(name="li", role=Role.LEADER),
+    Role.ADMIN: Principal(name="root", role=Role.ADMIN),
+    Role.SOURCE: Principal(name="gridapp", role=Role.SOURCE, source="gridapp"),
+}
+
+
+def issue_roles(client: redis.Redis, keys: Keys) -> dict[Role, dict[str, str]]:
+    """A bearer header for one principal of every role."""
+    store = TokenStore(client, keys)
+    return {
+        role: {"Authorization": f"Bearer {store.issue(principal)}"}
+        for role, principal in ROLE_PRINCIPALS.items()
+    }
+
+
 def drain(client: redis.Redis, settings: Settings, name: str = "test-proc") -> int:
     """Process the inbox until nothing is left; returns how many entries were handled."""
     proc = Processor(

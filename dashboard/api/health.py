@@ -16,8 +16,10 @@ from fastapi.responses import JSONResponse
 
 from dashboard.api.deps import queries
 from dashboard.queries import Queries
+from feeds.http.deps import public
 
-router = APIRouter(prefix="/api/v1", tags=["health"])
+#: Open to all: monitoring and the walls' reload watchdog call it without credentials.
+router = APIRouter(prefix="/api/v1", tags=["health"], dependencies=[Depends(public)])
 
 
 @router.get("/health")

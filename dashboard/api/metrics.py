@@ -16,10 +16,17 @@ from fastapi.concurrency import run_in_threadpool
 from dashboard import metrics
 from dashboard.api.deps import queries
 from dashboard.queries import Queries
-from feeds.http.deps import runtime
+from feeds.access import Role
+from feeds.http.deps import require_roles, runtime
 from feeds.refdata.registry import Registry
 
-router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
+#: Figures of departments, areas and categories, no personal data; the wall reads the metrics
+#: module directly, so wall tokens are not among the readers.
+router = APIRouter(
+    prefix="/api/v1/metrics",
+    tags=["metrics"],
+    dependencies=[Depends(require_roles(Role.OPERATOR, Role.DEPARTMENT, Role.LEADER, Role.ADMIN))],
+)
 
 DIMENSIONS = (*metrics.CASE_DIMENSIONS, "departments", "periods", "stages")
 

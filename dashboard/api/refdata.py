@@ -13,13 +13,20 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from feeds.access import PEOPLE, Role
 from feeds.contract import personal_paths
-from feeds.http.deps import runtime
+from feeds.http.deps import require_roles, runtime
 from feeds.privacy import mask_paths
 from feeds.refdata.model import Area, DepartmentKind, Level, Worker
 from feeds.refdata.registry import Registry, registry_summary
 
-router = APIRouter(prefix="/api/v1", tags=["reference data"])
+#: Reference data holds no personal data: every person, wall and feed may read it. Routes
+#: added to this router share this policy.
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["reference data"],
+    dependencies=[Depends(require_roles(*PEOPLE, Role.SOURCE))],
+)
 
 WORKER_PERSONAL = personal_paths(Worker)
 T = TypeVar("T")

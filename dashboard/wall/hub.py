@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 #: Most changes a subscription keeps between two looks (older ones are summarized by the
 #: snapshot anyway).
 MAX_PENDING_CHANGES = 200
+#: How long shutdown waits for the hub's task to end.
+STOP_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -130,16 +132,18 @@ class PushHub:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="gridwall-push-hub")
 
-    async def stop(self, timeout: float = 5.0) -> None:
+    async def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
         """Stop the loop; never hangs a server's shutdown (redis-py can swallow a cancel)."""
         if self._task is not None:
             self._stopping = True
             self._task.cancel()
+            # A blocking XREAD cancelled mid-read can keep its task from finishing (seen with
+            # redis-py's asyncio client); never let that hang the server's shutdown.
             done, _pending = await asyncio.wait({self._task}, timeout=timeout)
-            if done:
+            for task in done:
                 with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
-            else:
+                    task.result()
+            if not done:
                 log.warning("push hub did not stop within %.0f s; leaving it", timeout)
             self._task = None
 

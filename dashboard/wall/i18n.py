@@ -38,6 +38,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "urgency.normal": "一般",
         "today": "今日上报",
         "count_unit": "件",
+        "not_allowed": "此大屏无权显示该布局",
+        "session_ended": "会话已结束，请重新登录",
     },
     "en": {
         "open": "Open incidents",
@@ -67,6 +69,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "urgency.normal": "Normal",
         "today": "Reported today",
         "count_unit": "",
+        "not_allowed": "This wall may not show this layout",
+        "session_ended": "Session ended: sign in again",
     },
 }
 

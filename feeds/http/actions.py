@@ -23,9 +23,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from feeds import access
 from feeds.access import Principal, Role
+from feeds.audit import AuditAction
 from feeds.contract import Action, dedup_field, is_incident_id
-from feeds.http.deps import BodyTooLarge, client_address, read_body, require_roles, runtime
+from feeds.http.deps import (
+    BodyTooLarge,
+    audit_request,
+    client_address,
+    read_body,
+    require_scoped_roles,
+    runtime,
+)
 from feeds.incident import Incident
 from feeds.intake import FieldError, new_event_id, validation_errors
 from feeds.lifecycle import ACTIONS, Rules, check
@@ -36,7 +45,7 @@ router = APIRouter(prefix="/api/v1", tags=["lifecycle"])
 ENDPOINT = "POST /api/v1/incidents/{id}/actions"
 SOURCE = "api"
 ACTORS = (Role.OPERATOR, Role.DEPARTMENT, Role.ADMIN)
-_may_act = require_roles(*ACTORS)
+_may_act = require_scoped_roles(*ACTORS)
 
 
 class ActionIn(BaseModel):
@@ -118,17 +127,19 @@ def _event(item: ActionIn, incident_id: str, principal: Principal, now: datetime
     )
 
 
-def _check_and_enqueue(rt: Runtime, incident_id: str, event: Action) -> ActionAccepted:
+def _check_and_enqueue(
+    rt: Runtime, incident_id: str, event: Action, principal: Principal
+) -> ActionAccepted:
     raw = rt.client.get(rt.keys.incident(incident_id))
-    if raw is None:
-        raise _Refused(404, f"no incident {incident_id}")
+    incident = None if raw is None else Incident.model_validate_json(raw)
+    if incident is None or not access.can_read_incident(principal, incident):
+        raise _Refused(404, f"no incident {incident_id}")  # the same answer for both
     if event.source_event_id != event.event_id:  # a request_id: answer a repeat as before
         known = rt.client.hget(rt.keys.dedup, dedup_field(SOURCE, event.source_event_id))
         if known is not None:
             return ActionAccepted(
                 incident_id=incident_id, event_id="", action=event.action, duplicate=True
             )
-    incident = Incident.model_validate_json(raw)
     reason = check(incident, event, event.received_at, Rules(rt.policies, rt.registry.get()))
     if reason is not None:
         raise _Refused(409, reason)
@@ -170,11 +181,18 @@ async def post_action(
         body = await read_body(request, rt.settings.http.max_body_bytes)
         item = _parse(body, request.headers.get("content-type", ""))
         event = _event(item, incident_id, principal, rt.now())
-        accepted = await run_in_threadpool(_check_and_enqueue, rt, incident_id, event)
+        accepted = await run_in_threadpool(_check_and_enqueue, rt, incident_id, event, principal)
     except BodyTooLarge as exc:
         return await _refuse(request, rt, _Refused(413, str(exc)), exc.head, principal)
     except _Refused as refused:
         return await _refuse(request, rt, refused, body, principal)
+    if not accepted.duplicate:
+        await audit_request(
+            request,
+            AuditAction.INCIDENT_ACTION,
+            target=incident_id,
+            detail={"action": accepted.action, "event_id": accepted.event_id},
+        )
     return JSONResponse(accepted.model_dump(), status_code=200 if accepted.duplicate else 202)
 
 

@@ -17,15 +17,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from feeds.access import Principal
+from feeds.access import Principal, Role
 from feeds.contract import EventIn, Normalized
-from feeds.http.deps import BodyTooLarge, client_address, read_body, require_bearer, runtime
+from feeds.http.deps import BodyTooLarge, client_address, read_body, require_roles, runtime
 from feeds.intake import FieldError, IntakeError, validation_errors
 from feeds.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 
 ENDPOINT = "POST /api/v1/events"
+#: Feeds, operators (hotline reports typed in) and admins post events; walls never write.
+POSTERS = require_roles(Role.SOURCE, Role.OPERATOR, Role.ADMIN)
 
 
 class EventResult(BaseModel):
@@ -118,7 +120,8 @@ def _source_of(body: bytes) -> str:
     },
 )
 async def post_events(
-    request: Request, principal: Principal = Depends(require_bearer)
+    request: Request,
+    principal: Principal = Depends(POSTERS),
 ) -> JSONResponse:
     """Accept one event object or an array of them."""
     rt = runtime(request)

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from feeds.privacy import install_log_filter
 from feeds.redisconn import RedisUnavailable, resolve_url
 from feeds.settings import Settings, SettingsError, load_settings
 from feeds.sla.policy import PolicyError
@@ -64,6 +65,7 @@ def cli(ctx: click.Context, config: Path | None, data_dir: Path | None, verbose:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_log_filter()  # no phone or ID-card number, no URL token ever reaches a log
     ctx.obj = Context(config, data_dir)
 
 

@@ -50,7 +50,9 @@ def demo(
 @click.option("--no-processor", is_flag=True, help="Run the SLA clock only.")
 @pass_context
 def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
-    """Run the processor (one writer of incident state) and the SLA clock beside it."""
+    """Run the processor (one writer of incident state), the SLA clock beside it and the hourly
+    housekeeping (retention purge, audit archiving)."""
+    from feeds.housekeeping import Housekeeping  # noqa: PLC0415
     from feeds.processor import Processor  # noqa: PLC0415
     from feeds.runtime import Runtime  # noqa: PLC0415
     from feeds.sla.clock import SlaClock  # noqa: PLC0415
@@ -74,6 +76,8 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
     if not no_clock:
         clock = SlaClock(rt.client, rt.keys, settings.sla, rt.tz, calendar=rt.policies.calendar)
         targets["sla-clock"] = clock.run
+    housekeeping = Housekeeping(rt.client, rt.keys, settings, rt.tz)
+    targets["housekeeping"] = housekeeping.run
     run_threads(targets)
 
 
@@ -137,5 +141,6 @@ def serve(obj: Context, host: str | None, port: int | None, parts: tuple[str, ..
         port=settings.http.port,
         log_level="info",
         ws="websockets-sansio",
+        ws_max_size=settings.http.max_body_bytes,  # what one websocket message may carry in
         proxy_headers=True,
     )

@@ -16,9 +16,10 @@ from tests.helpers import drain, issue_admin, report
 
 
 @pytest.fixture
-def api(settings: Settings, seeded: Registry, r: redis.Redis) -> Iterator[TestClient]:
+def api(settings: Settings, seeded: Registry, r: redis.Redis, keys: Keys) -> Iterator[TestClient]:
     app = create_app(settings, settings.redis_url or "", parts=("intake", "api"))
     with TestClient(app) as client:
+        client.headers.update(issue_admin(r, keys))  # reads need credentials too
         yield client
 
 

@@ -10,16 +10,18 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from feeds.keys import Keys
 from feeds.refdata.model import Level
 from feeds.refdata.registry import Registry
 from feeds.settings import Settings
 from gridwall.server import create_app
+from tests.helpers import issue_admin
 
 
 @pytest.fixture
 def api(settings: Settings, seeded: Registry, r: redis.Redis) -> Iterator[TestClient]:
     app = create_app(settings, settings.redis_url or "", parts=("api",))
-    with TestClient(app) as client:
+    with TestClient(app, headers=issue_admin(r, Keys(settings.county))) as client:
         yield client
 
 

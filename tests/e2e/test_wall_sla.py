@@ -13,7 +13,7 @@ from feeds.keys import Keys
 from feeds.refdata.registry import Registry
 from feeds.settings import Settings
 from tests.browser import chromium
-from tests.helpers import issue_admin, report
+from tests.helpers import issue_admin, issue_wall, report
 from tests.live import Live, live_server
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def test_an_overdue_case_is_marked_on_the_wall(
     headers = issue_admin(r, keys)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        page.goto(f"{live.base}/wall/desk")
+        page.goto(f"{live.base}/wall/desk?token={issue_wall(r, keys, 'desk')}")
         page.wait_for_selector(".gw-empty", timeout=15_000)
         # Reported three days ago and never accepted: its accept stage is long overdue.
         old = report(1, title="围墙开裂 无人受理", reported_at="2026-11-24T09:00:00+08:00")

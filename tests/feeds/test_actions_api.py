@@ -54,7 +54,7 @@ def test_actions_move_a_case_through_its_loop(
         got = post(api, auth, incident_id, **body)
         assert got["status"] == 202, got
         drain(r, settings)
-    res = api.get(f"/api/v1/incidents/{incident_id}")
+    res = api.get(headers=auth, url=f"/api/v1/incidents/{incident_id}")
     assert res.status_code == 200
     data = res.json()
     assert data["status"] == "handling"
@@ -105,7 +105,12 @@ def test_bad_requests_get_their_reasons(
 
 
 def test_roles_and_departments(
-    api: TestClient, r: redis.Redis, keys: Keys, settings: Settings, incident_id: str
+    api: TestClient,
+    auth: dict[str, str],
+    r: redis.Redis,
+    keys: Keys,
+    settings: Settings,
+    incident_id: str,
 ) -> None:
     tokens = TokenStore(r, keys)
     wall = {"Authorization": "Bearer " + tokens.issue(Principal(name="w", role=Role.WALL))}
@@ -123,7 +128,7 @@ def test_roles_and_departments(
     got = post(api, dept, incident_id, action="sign")  # acts as its own department
     assert got["status"] == 202
     drain(r, settings)
-    data = api.get(f"/api/v1/incidents/{incident_id}").json()
+    data = api.get(f"/api/v1/incidents/{incident_id}", headers=auth).json()
     assert data["history"][-1]["department"] == "cg"
     assert data["history"][-1]["actor"] == "cg1"
 
@@ -138,7 +143,7 @@ def test_a_repeated_request_id_changes_nothing(
     assert again["status"] == 200
     assert again["duplicate"] is True
     drain(r, settings)
-    history = api.get(f"/api/v1/incidents/{incident_id}").json()["history"]
+    history = api.get(f"/api/v1/incidents/{incident_id}", headers=auth).json()["history"]
     assert [h["action"] for h in history] == ["report", "accept"]
 
 
@@ -164,7 +169,9 @@ def test_the_export_streams_every_incident_with_history_and_deadlines(
             headers=auth,
         )
     drain(r, settings)
-    res = api.get("/api/v1/incidents", params={"from": "2026-11-24", "to": "2026-11-25"})
+    res = api.get(
+        headers=auth, url="/api/v1/incidents", params={"from": "2026-11-24", "to": "2026-11-25"}
+    )
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("application/x-ndjson")
     lines = [json.loads(line) for line in res.text.splitlines()]
@@ -174,13 +181,13 @@ def test_the_export_streams_every_incident_with_history_and_deadlines(
     assert lines[0]["policy"] == "urgent"
     assert lines[0]["sla"]["stages"]["accept"]["deadline"] == "2026-11-24T09:40:00+08:00"
     assert "张小三" not in res.text
-    assert api.get("/api/v1/incidents", params={"from": "soon"}).status_code == 422
+    assert api.get("/api/v1/incidents", params={"from": "soon"}, headers=auth).status_code == 422
 
 
 def test_policies_and_metrics_are_served(
     api: TestClient, auth: dict[str, str], r: redis.Redis, settings: Settings, incident_id: str
 ) -> None:
-    policies = api.get("/api/v1/sla/policies").json()
+    policies = api.get("/api/v1/sla/policies", headers=auth).json()
     assert policies["thresholds"] == [50, 75, 90]
     assert policies["policies"]["normal"]["stages"]["handle"]["limit_s"] == 126000
     assert policies["calendar"]["working_hours"] == ["08:30-12:00", "14:00-17:30"]
@@ -188,19 +195,25 @@ def test_policies_and_metrics_are_served(
     post(api, auth, incident_id, action="accept", at="2026-11-27T09:40:00+08:00")
     drain(r, settings)
     for dimension in ("departments", "streets", "grids", "categories", "periods", "stages"):
-        res = api.get(f"/api/v1/metrics/{dimension}", params={"from": "2026-11-01"})
+        res = api.get(
+            headers=auth, url=f"/api/v1/metrics/{dimension}", params={"from": "2026-11-01"}
+        )
         assert res.status_code == 200, res.text
         assert res.json()["min_sample"] == 10
-    streets = api.get("/api/v1/metrics/streets", params={"from": "2026-11-01"}).json()["rows"]
+    streets = api.get(
+        "/api/v1/metrics/streets", params={"from": "2026-11-01"}, headers=auth
+    ).json()["rows"]
     assert sum(row["received"] for row in streets) == 1
     assert streets[0]["name"].endswith(("街道", "镇"))
     assert streets[0]["response_median_s"] == 10 * 60
-    assert api.get("/api/v1/metrics/planets").status_code == 404
-    assert api.get("/api/v1/metrics/streets", params={"from": "x"}).status_code == 422
+    assert api.get("/api/v1/metrics/planets", headers=auth).status_code == 404
+    assert api.get("/api/v1/metrics/streets", params={"from": "x"}, headers=auth).status_code == 422
 
 
-def test_health_warns_about_the_calendar_and_a_missing_clock(api: TestClient) -> None:
-    body = api.get("/api/v1/health").json()
+def test_health_warns_about_the_calendar_and_a_missing_clock(
+    api: TestClient, auth: dict[str, str]
+) -> None:
+    body = api.get("/api/v1/health", headers=auth).json()
     assert "no SLA clock is running" in body["warnings"]
     assert any("2027" in warning for warning in body["warnings"])
 
@@ -217,5 +230,5 @@ def test_the_readme_example_dispatch_is_accepted(
     drain(r, settings)
     assert post(api, auth, incident_id, **example)["status"] == 202
     drain(r, settings)
-    data = api.get(f"/api/v1/incidents/{incident_id}").json()
+    data = api.get(f"/api/v1/incidents/{incident_id}", headers=auth).json()
     assert (data["status"], data["lead"], data["co"]) == ("dispatched", "cg", ["sw"])
