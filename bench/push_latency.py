@@ -102,7 +102,9 @@ def main() -> None:
     client = redis.Redis.from_url(url)
     keys = Keys("320115")
     store_registry(client, keys, generate_county("320115", "演示区", 1))
-    token = TokenStore(client, keys).issue(Principal(name="bench", role=Role.ADMIN))
+    tokens = TokenStore(client, keys)
+    token = tokens.issue(Principal(name="bench", role=Role.ADMIN))
+    wall_token = tokens.issue(Principal(name="bench-wall", role=Role.WALL, layout=args.layout))
     env = {**os.environ, "REDIS_URL": url, "GRIDWALL_HTTP__PORT": str(http_port)}
     for command in (["worker"], ["serve"]):
         procs.append(
@@ -117,7 +119,7 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {token}"}
     try:
         wait_healthy(base)
-        push_ms, poll_ms = run(base, token, headers, args.events, args.layout)
+        push_ms, poll_ms = run(base, token, wall_token, headers, args.events, args.layout)
     finally:
         for proc in reversed(procs):
             proc.terminate()
@@ -126,7 +128,7 @@ def main() -> None:
 
 
 def run(
-    base: str, token: str, headers: dict[str, str], count: int, layout: str
+    base: str, token: str, wall_token: str, headers: dict[str, str], count: int, layout: str
 ) -> tuple[list[float], list[float]]:
     rng = random.Random(1)
     sent: dict[str, float] = {}
@@ -135,7 +137,7 @@ def run(
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         context.add_init_script(OBSERVER)
         wall = context.new_page()
-        wall.goto(f"{base}/wall/{layout}")
+        wall.goto(f"{base}/wall/{layout}?token={wall_token}")  # the kiosk link
         wall.wait_for_selector(".gw-screen", timeout=30_000)
         poll = context.new_page()
         poll.route(
