@@ -3,7 +3,8 @@
 Runs a Redis server, `gridwall serve` and `gridwall worker` as separate processes (as in
 production), opens two tabs in Debian's Chromium: the pushed wall (/wall/desk) and a 1-second
 polling page (same origin, fetching /api/v1/incidents/recent every second and rendering the
-titles). A MutationObserver in each tab records `performance.timeOrigin + performance.now()` when
+titles). Reports carry the current time (an old report would be overdue at once and the SLA
+clock's warnings would add changes of their own). A MutationObserver in each tab records `performance.timeOrigin + performance.now()` when
 a title first appears. Events are posted one at a time, 0.4–0.6 s apart (so each push is a
 leading edge, not held back by the 250 ms coalescing window), and latency = DOM time - time just
 before the POST.
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2 as httpx
@@ -155,7 +157,7 @@ def run(
                 "source_event_id": f"bench-{time.time_ns()}-{n}",
                 "category": "01",
                 "location": {"lon": 118.8, "lat": 31.93},
-                "reported_at": "2026-11-27T09:00:00+08:00",
+                "reported_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "title": title,
             }
             sent[title] = time.time() * 1000
