@@ -57,6 +57,7 @@ class Incident(BaseModel):
     title: str
     description: str = ""
     reporter: Reporter | None = None
+    photos: list[str] = Field(default_factory=list)
     status: Status
     reported_at: AwareDatetime
     received_at: AwareDatetime

@@ -139,6 +139,7 @@ class Intake:
             title=event.title,
             description=event.description,
             reporter=event.reporter,
+            photos=event.photos,
         )
 
     def _status(self, event: EventIn, now: datetime) -> StatusUpdate:
@@ -170,29 +171,29 @@ class Intake:
         """Append events atomically with their de-duplication key, in one round trip."""
         pipe = self._client.pipeline(transaction=False)
         for event in events:
-            is_new_incident = isinstance(event, Report) and event.incident_id is None
-            prefix = ""
-            if is_new_incident:
-                day = event.received_at.astimezone(self._tz).strftime("%Y%m%d")
-                prefix = f"{self._keys.county}-{day}-"
-            day_key = self._keys.incident_seq(
-                event.received_at.astimezone(self._tz).strftime("%Y%m%d")
-            )
-            self._script(
-                keys=[self._keys.dedup, day_key, self._keys.inbox],
-                args=[
-                    dedup_field(event.source, event.source_event_id),
-                    prefix,
-                    event.incident_id or "",
-                    event.model_dump_json(exclude_none=True),
-                ],
-                client=pipe,
-            )
+            self.enqueue_into(pipe, event)
         results = []
         for raw_id, created in pipe.execute():
             incident_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
             results.append(Enqueued(incident_id=incident_id, duplicate=not int(created)))
         return results
+
+    def enqueue_into(self, pipe: Any, event: Normalized) -> None:
+        """Queue one event's atomic de-duplicate-and-append on a pipeline (or a transaction)."""
+        day = event.received_at.astimezone(self._tz).strftime("%Y%m%d")
+        prefix = ""
+        if isinstance(event, Report) and event.incident_id is None:
+            prefix = f"{self._keys.county}-{day}-"
+        self._script(
+            keys=[self._keys.dedup, self._keys.incident_seq(day), self._keys.inbox],
+            args=[
+                dedup_field(event.source, event.source_event_id),
+                prefix,
+                event.incident_id or "",
+                event.model_dump_json(exclude_none=True),
+            ],
+            client=pipe,
+        )
 
     def dead_letter(
         self,

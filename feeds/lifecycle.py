@@ -104,6 +104,7 @@ def _open(report: Report, now: datetime) -> Incident:
         title=report.title,
         description=report.description,
         reporter=report.reporter,
+        photos=report.photos,
         status=Status.REPORTED,
         reported_at=report.reported_at,
         received_at=report.received_at,

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 import redis
 from pydantic import ValidationError
 
-from feeds.contract import parse_inbox_event
+from feeds.alarms.stage import AlarmStage
+from feeds.contract import Alarm, parse_inbox_event
 from feeds.incident import Incident, summary
 from feeds.keys import PROCESSOR_GROUP, Keys
 from feeds.lifecycle import Event, Outcome, apply
@@ -83,6 +84,8 @@ class Processor:
         settings: ProcessorSettings,
         tz: ZoneInfo,
         name: str | None = None,
+        *,
+        alarms: AlarmStage | None = None,
     ) -> None:
         self.client = client
         self.keys = keys
@@ -93,6 +96,7 @@ class Processor:
         self._last_claim = 0.0
         self._last_trim = 0.0
         self._last_beat = 0.0
+        self.alarms = alarms or AlarmStage.create(client, keys, tz)
 
     def ensure_group(self) -> None:
         try:
@@ -206,6 +210,8 @@ class Processor:
             }
             before = dict(current)
             now = datetime.now(self.tz)
+            alarms = [e for _, e in batch.events if isinstance(e, Alarm)]
+            alarm_plan = self.alarms.prepare(pipe, alarms, now) if alarms else None
             changes: list[tuple[str, Incident]] = []
             rejected: list[tuple[str, str, Event]] = []
             for entry_id, event in batch.events:
@@ -232,6 +238,8 @@ class Processor:
                 self._reject(pipe, entry_id, reason, event.source, event.model_dump_json())
             for entry_id, reason, payload in batch.bad:
                 self._reject(pipe, entry_id, reason, "unknown", payload)
+            if alarm_plan is not None:
+                self.alarms.write(pipe, alarm_plan)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
             pipe.execute()
@@ -264,6 +272,7 @@ class Processor:
             pipe.hincrby(stats, f"received:src:{new.source}", 1)
             pipe.expire(stats, 60 * 86400)
             pipe.zadd(self.keys.recent_index, {new.id: new.received_at.timestamp()})
+            pipe.zadd(self.keys.reported_index, {new.id: new.reported_at.timestamp()})
             pipe.zremrangebyrank(self.keys.recent_index, 0, -self.settings.recent_size - 1)
         was_open = old is not None and old.is_open
         if new.is_open and not was_open:

@@ -14,11 +14,12 @@ from typing import Literal
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from dashboard.api import health, incidents, refdata
+from dashboard.api import feeds as feed_reads
+from dashboard.api import health, incidents, open311, refdata
 from dashboard.queries import Queries
 from dashboard.wall.app import create_wall
 from dashboard.wall.hub import PushHub
-from feeds.http import events
+from feeds.http.service import FeedsService, install
 from feeds.runtime import Runtime
 from feeds.settings import Settings
 from gridwall import __version__
@@ -29,8 +30,18 @@ Part = Literal["intake", "api", "wall"]
 ALL_PARTS: tuple[Part, ...] = ("intake", "api", "wall")
 
 
-def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL_PARTS) -> FastAPI:
+def create_app(
+    settings: Settings,
+    redis_url: str,
+    parts: Collection[Part] = ALL_PARTS,
+    *,
+    demo: bool = False,
+    adapters: bool = True,
+) -> FastAPI:
+    """The app; with the intake part, ``adapters`` runs the feeds file's listeners and clients
+    (``demo`` uses the shipped demo sources when no feeds file is set)."""
     rt = Runtime.create(settings, redis_url)
+    feeds = FeedsService.create(rt, demo=demo, run_adapters=adapters) if "intake" in parts else None
     queries = Queries(rt)
     hub = PushHub(
         queries,
@@ -43,9 +54,13 @@ def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if "wall" in parts:
             hub.start()
+        if feeds is not None:
+            await feeds.start()
         try:
             yield
         finally:
+            if feeds is not None:
+                await feeds.stop()
             await hub.stop()
             await rt.aclose()
 
@@ -62,13 +77,15 @@ def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL
     app.state.runtime = rt
     app.state.queries = queries
     app.state.hub = hub
-    if "intake" in parts:
-        app.include_router(events.router)
+    if feeds is not None:
+        install(app, feeds)
     if "api" in parts or "wall" in parts:
         app.include_router(health.router)
     if "api" in parts:
         app.include_router(incidents.router)
         app.include_router(refdata.router)
+        app.include_router(feed_reads.router)
+        app.include_router(open311.router)
     if "wall" in parts:
 
         @app.get("/", include_in_schema=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from feeds.redisconn import RedisUnavailable
+from feeds.sources.config import FeedsError
 from gridwall.cli.base import Context, cli, pass_context, runtime_or_exit
 
 
@@ -40,7 +41,7 @@ def demo(
     )
     try:
         run_demo(settings, DemoOptions(simulator=not no_simulator, browser=not no_browser))
-    except RedisUnavailable as exc:
+    except (RedisUnavailable, FeedsError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -48,13 +49,15 @@ def demo(
 @pass_context
 def worker(obj: Context) -> None:
     """Run the processor (one writer of incident state)."""
+    from feeds.alarms.stage import AlarmStage  # noqa: PLC0415
     from feeds.processor import Processor  # noqa: PLC0415
     from feeds.runtime import Runtime  # noqa: PLC0415
     from gridwall.procs import run_threads  # noqa: PLC0415
 
     settings = obj.settings()
     rt = runtime_or_exit(Runtime, settings, obj.redis_url(settings))
-    processor = Processor(rt.client, rt.keys, settings.processor, rt.tz)
+    alarms = AlarmStage.from_settings(rt.client, rt.keys, settings)
+    processor = Processor(rt.client, rt.keys, settings.processor, rt.tz, alarms=alarms)
     run_threads({"processor": processor.run})
 
 
@@ -103,7 +106,7 @@ def serve(obj: Context, host: str | None, port: int | None, parts: tuple[str, ..
     chosen = [p for p in ALL_PARTS if not parts or p in parts]
     try:
         app = create_app(settings, url, chosen)
-    except RedisUnavailable as exc:
+    except (RedisUnavailable, FeedsError) as exc:
         raise click.ClickException(str(exc)) from None
     uvicorn.run(
         app,
