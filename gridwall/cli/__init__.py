@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from gridwall.cli import refdata, run  # noqa: F401 - each module registers its commands
+from gridwall.cli import feeds, refdata, run  # noqa: F401 - each module registers its commands
 from gridwall.cli.base import cli
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
 
@@ -120,20 +119,31 @@ def _json_fields(body: bytes) -> dict[str, str]:
         lowered = {str(k).lower(): v for k, v in inner.items()}
     fields = {name.lower(): _scalar(lowered.get(name.lower())) for name in _FIELDS}
     if fields["eventtype"].lower() == "duration":
-        fields["eventtype"] = _json_inner(lowered) or ""
+        wrapper = {k: v for k, v in lowered.items() if k in ("durationlist", "duration")}
+        fields["eventtype"] = _json_inner(wrapper) or ""
     return fields
 
 
-def _json_inner(data: Mapping[str, Any]) -> str | None:
-    for key in ("durationlist", "duration"):
-        value = data.get(key)
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, dict):
-                lowered = {str(k).lower(): v for k, v in item.items()}
-                for name in ("relationevent", "eventtype"):
-                    if isinstance(lowered.get(name), str):
-                        return str(lowered[name])
+def _json_inner(data: Any, depth: int = 0) -> str | None:
+    """The first ``relationEvent`` (or nested ``eventType``) under a duration wrapper."""
+    if depth > 6:
+        return None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = str(key).lower()
+            if name == "relationevent" and isinstance(value, str):
+                return value
+            if depth and name == "eventtype" and isinstance(value, str):
+                return value
+        items: list[Any] = [v for k, v in data.items() if str(k).lower() != "eventtype"]
+    elif isinstance(data, list):
+        items = data
+    else:
+        return None
+    for item in items:
+        found = _json_inner(item, depth + 1)
+        if found:
+            return found
     return None
 
 
