@@ -57,9 +57,13 @@ def decode(data: bytes, override: str | None = None) -> tuple[str, str]:
     except LookupError:
         raise PayloadError(f"unknown character encoding {encoding!r}") from None
     except UnicodeDecodeError:
-        if encoding == "utf-8":  # undeclared Chinese text is GB18030 more often than not
+        # Devices mislabel: undeclared Chinese text is GB18030 more often than not, and a
+        # body declared GB2312 is sometimes UTF-8. Only the other one is tried, and only when
+        # the bytes are valid in it (the per-device setting settles the rest).
+        other = "gb18030" if encoding == "utf-8" else "utf-8" if encoding == "gb18030" else None
+        if override is None and other is not None:
             try:
-                return data.decode("gb18030"), "gb18030"
+                return data.decode(other), other
             except UnicodeDecodeError:
                 pass
         raise PayloadError(f"body is not valid {encoding}") from None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, cast
 
 from feeds.adapters.base import AdapterStatus, DeviceHeartbeat, Identity, PayloadError
 from feeds.adapters.gb28181.config import Gb28181Source
@@ -31,8 +31,7 @@ class _Protocol(asyncio.DatagramProtocol):
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
+        self.transport = cast(asyncio.DatagramTransport, transport)  # uvloop's is no subclass
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         task = asyncio.ensure_future(self.owner.handle(data, (str(addr[0]), int(addr[1]))))

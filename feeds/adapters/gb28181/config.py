@@ -18,7 +18,11 @@ class SipListener(Strict):
 class Gb28181Source(SourceBase, DeviceAccess):
     type: Literal["gb28181"]
     sip: SipListener | None = Field(None, description="Listen for SIP MESSAGE on UDP.")
-    encoding: str = Field("gb18030", description="Body encoding (GB2312 declarations included).")
+    encoding: str | None = Field(
+        None,
+        description="Force a body encoding (default: the declared one, GB2312/GBK read as "
+        "GB18030).",
+    )
     device_encodings: dict[str, str] = Field(
         default_factory=dict, description="Per device id (SIP From user or DeviceID): encoding."
     )

@@ -23,6 +23,7 @@ from feeds.refdata.model import IdentityKind
 
 VENDOR = "gb28181"
 _DEVICE_ID = re.compile(r"^\d{20}$")
+_ID_BYTES = re.compile(rb"<DeviceID>\s*(\d{1,64})\s*</DeviceID>", re.I)
 #: Type codes (digits 11–13) of 20-digit ids.
 DEVICE_TYPES = {
     "111": "DVR", "112": "video server", "113": "encoder", "114": "decoder", "115": "video switch",
@@ -74,17 +75,16 @@ def parse_manscdp(
     body: bytes,
     *,
     zone: tzinfo,
-    encoding: str = "gb18030",
+    encoding: str | None = None,
     device_encodings: Mapping[str, str] | None = None,
     reporter: str | None = None,
 ) -> list[DeviceItem]:
     """One MANSCDP notification → its items; raises PayloadError with the reason."""
     overrides = device_encodings or {}
-    chosen = overrides.get(reporter or "", encoding)
-    doc = parse_xml(body, encoding=chosen)
+    named = _ID_BYTES.search(body[:4096])  # digits are ASCII in every encoding used
+    by_device = overrides.get(named.group(1).decode()) if named else None
+    doc = parse_xml(body, encoding=by_device or overrides.get(reporter or "") or encoding)
     device_id = deep_text(doc.root, "DeviceID") or ""
-    if device_id in overrides and overrides[device_id] != chosen:
-        doc = parse_xml(body, encoding=overrides[device_id])
     root = doc.root
     if local(root.tag) not in ("notify", "response", "query", "control"):
         raise PayloadError(f"not a MANSCDP message (root {local(root.tag)!r})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 import pytest
@@ -106,8 +107,8 @@ def test_rules_decide_at_the_first_alarm_only() -> None:
 
 
 def test_a_silencing_rule_wins_when_it_comes_first() -> None:
-    silenced = decide(None, alarm(1, T0.replace(hour=14), priority=1), rules=RULES, group="schools", window_s=60,
-                      skew_s=300, tz=TZ)  # fmt: skip
+    event = alarm(1, T0.replace(hour=14), priority=1)
+    silenced = decide(None, event, rules=RULES, group="schools", window_s=60, skew_s=300, tz=TZ)
     assert silenced.rule is None
     assert silenced.alarm is not None
     assert silenced.alarm.rule == "quiet-school"
@@ -152,7 +153,7 @@ def test_a_storm_gives_at_most_one_alarm_per_window(offsets: list[float]) -> Non
     events = [alarm(i, T0 + timedelta(seconds=s)) for i, s in enumerate(sorted(offsets))]
     steps = run(events, window=60)
     news = [a for op, a in steps if op == "new" and a is not None]
-    for earlier, later in zip(news, news[1:], strict=False):
+    for earlier, later in itertools.pairwise(news):
         assert (later.first_at - earlier.first_at).total_seconds() > 60
     assert sum(a.count for a in [s for op, s in steps if op == "new"] if a) <= len(events)
     final = {a.id: a for _, a in steps if a is not None}
