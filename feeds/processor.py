@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import redis
 from pydantic import ValidationError
 
-from feeds.alarms.stage import AlarmStage
+from feeds.alarms.stage import AlarmPlan, AlarmStage
 from feeds.contract import Alarm, parse_inbox_event
 from feeds.incident import Incident, summary
 from feeds.keys import PROCESSOR_GROUP, Keys
@@ -210,11 +210,10 @@ class Processor:
             }
             before = dict(current)
             now = datetime.now(self.tz)
-            alarms = [e for _, e in batch.events if isinstance(e, Alarm)]
-            alarm_plan = self.alarms.prepare(pipe, alarms, now) if alarms else None
+            alarm_plan = self._plan_alarms(pipe, batch, now)
             changes: list[tuple[str, Incident]] = []
             rejected: list[tuple[str, str, Event]] = []
-            for entry_id, event in batch.events:
+            for entry_id, event in _incident_events(batch):
                 key = event.incident_id or ""
                 outcome: Outcome = apply(current.get(key), event, now)
                 if outcome.rejected:
@@ -238,11 +237,15 @@ class Processor:
                 self._reject(pipe, entry_id, reason, event.source, event.model_dump_json())
             for entry_id, reason, payload in batch.bad:
                 self._reject(pipe, entry_id, reason, "unknown", payload)
-            if alarm_plan is not None:
-                self.alarms.write(pipe, alarm_plan)
+            self.alarms.write(pipe, alarm_plan)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
             pipe.execute()
+
+    def _plan_alarms(self, pipe: Any, batch: Batch, now: datetime) -> AlarmPlan | None:
+        """The alarm step (storm control, rules) of the batch's alarms, while WATCHing."""
+        alarms = [e for _, e in batch.events if isinstance(e, Alarm)]
+        return self.alarms.prepare(pipe, alarms, now) if alarms else None
 
     def _reject(self, pipe: Any, entry_id: str, reason: str, source: str, raw: Any) -> None:
         pipe.xadd(
@@ -286,6 +289,11 @@ class Processor:
         if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
             closed = new.closed_at.astimezone(self.tz).strftime("%Y%m%d")
             pipe.hincrby(self.keys.daily_stats(closed), "closed", 1)
+
+
+def _incident_events(batch: Batch) -> list[tuple[str, Event]]:
+    """Events for the lifecycle: everything but alarms (the alarm step takes those)."""
+    return [(i, e) for i, e in batch.events if not isinstance(e, Alarm)]
 
 
 def _id_key(entry_id: str) -> tuple[int, int]:

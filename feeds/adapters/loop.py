@@ -46,6 +46,8 @@ class ClientLoop:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.sink.health.connected, self.source_id, False)
         self._status = AdapterStatus("stopped", connected=False)
 
     def health(self) -> AdapterStatus:

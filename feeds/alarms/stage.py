@@ -176,7 +176,9 @@ class AlarmStage:
         )
 
     # -- inside MULTI -------------------------------------------------------------------
-    def write(self, pipe: Any, plan: AlarmPlan) -> None:
+    def write(self, pipe: Any, plan: AlarmPlan | None) -> None:
+        if plan is None:
+            return
         retention = self.settings.retention_s
         pointer_ttl = math.ceil(self.settings.merge_window_s) + 300
         new = 0
