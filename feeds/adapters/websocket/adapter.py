@@ -8,11 +8,13 @@ upstream that supports it sends only what was missed. Reconnects back off with j
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from feeds.adapters.base import PayloadError
 from feeds.adapters.loop import ClientLoop
@@ -58,7 +60,9 @@ class WebsocketClient(ClientLoop):
                 message: dict[str, Any] = dict(source.subscribe)
                 if source.resume and source.resume.message_field and last:
                     message[source.resume.message_field] = last
-                await ws.send(json.dumps(message, ensure_ascii=False))
+                # An upstream that sends at once and closes must still be read to the end.
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.send(json.dumps(message, ensure_ascii=False))
             await self.connected()
             async for payload in ws:
                 await asyncio.to_thread(self.handle, payload)
