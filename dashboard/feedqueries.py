@@ -58,8 +58,11 @@ class FeedQueries:
         seen = {_text(k): float(v) for k, v in self.r.hgetall(self.keys.camera_seen).items()}
         now = time.time()
         online = sum(1 for c in registry.cameras if self.online(seen.get(c), now))
-        return {"known": len(registry.cameras), "online": online,
-                "offline": len(registry.cameras) - online}  # fmt: skip
+        return {
+            "known": len(registry.cameras),
+            "online": online,
+            "offline": len(registry.cameras) - online,
+        }
 
     def camera(self, camera_id: str, recent: int = 20) -> dict[str, Any] | None:
         registry = self.rt.registry.get()
@@ -133,9 +136,13 @@ class FeedQueries:
 
     # -- dead letters --------------------------------------------------------------------
     def deadletters(
-        self, *, limit: int = 50, before: str | None = None, source: str | None = None,
+        self,
+        *,
+        limit: int = 50,
+        before: str | None = None,
+        source: str | None = None,
         with_raw: bool = False,
-    ) -> list[dict[str, Any]]:  # fmt: skip
+    ) -> list[dict[str, Any]]:
         """Newest first; ``before`` is an entry id to page back from."""
         high = f"({before}" if before else "+"
         found: list[dict[str, Any]] = []

@@ -36,9 +36,14 @@ def parse_time(value: str | float | int, zone: tzinfo, field: str = "time") -> d
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
         naive = datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
             micro,
-        )  # fmt: skip
+        )
     except ValueError as exc:
         raise PayloadError(f"not a time: {text[:40]!r} ({exc})", field) from None
     if offset is None:

@@ -105,9 +105,14 @@ class AlarmIntake:
                 taken.heartbeats += 1
                 continue
             event = self._alarm(
-                source, item, camera, ident, registry=registry, received=received,
+                source,
+                item,
+                camera,
+                ident,
+                registry=registry,
+                received=received,
                 priorities=priorities,
-            )  # fmt: skip
+            )
             keep_raw = raw_ref is None
             raw_ref = raw_ref or event.event_id
             event = event.model_copy(
@@ -154,8 +159,9 @@ class AlarmIntake:
         first = item.identities[0]
         return None, identity_key(first.kind, first.value)
 
-    def _unknown(self, pipe: redis.client.Pipeline, source: str, ident: str, now_s: float,
-                 vendor: str) -> None:  # fmt: skip
+    def _unknown(
+        self, pipe: redis.client.Pipeline, source: str, ident: str, now_s: float, vendor: str
+    ) -> None:
         record = {"source": source, "vendor": vendor, "last_seen": now_s}
         pipe.hset(self._keys.cameras_unknown, ident, json.dumps(record))
         pipe.hincrby(self._keys.cameras_unknown_count, ident, 1)

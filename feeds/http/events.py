@@ -160,8 +160,11 @@ def _multipart(req: _Request, content_type: str, rt: Runtime) -> bytes:
             max_parts=feeds.photo_max_count + 1,
         )
     except PayloadError as exc:
-        raise _Refused(413 if "larger" in exc.reason or "more than" in exc.reason else 400,
-                       exc.reason, [FieldError("body", exc.reason)]) from None  # fmt: skip
+        raise _Refused(
+            413 if "larger" in exc.reason or "more than" in exc.reason else 400,
+            exc.reason,
+            [FieldError("body", exc.reason)],
+        ) from None
     event = next((p for p in parts if p.name == "event"), None)
     if event is None:
         raise _Refused(400, "multipart body without an 'event' part")

@@ -105,7 +105,10 @@ class SourceTokens:
         now = self._clock()
         until = now + grace_s
         for info in self.list(source):
-            if info.expires_at is None or info.expires_at > until:
+            if grace_s <= 0:  # no changeover: the older tokens end now
+                for digest in self._digests(source, info.token_id):
+                    self._remove(source, digest, "expire", actor)
+            elif info.expires_at is None or info.expires_at > until:
                 self._set_expiry(source, info, until)
         token = self.issue(source, label=label, actor=actor)
         self._audit(

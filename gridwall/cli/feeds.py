@@ -60,21 +60,30 @@ def intake(
         app = create_app(settings, url, ["intake"], adapters=not no_listeners)
     except (RedisUnavailable, FeedsError) as exc:
         raise click.ClickException(str(exc)) from None
-    uvicorn.run(app, host=settings.http.host, port=settings.http.port, log_level="info",
-                proxy_headers=True)  # fmt: skip
+    uvicorn.run(
+        app, host=settings.http.host, port=settings.http.port, log_level="info", proxy_headers=True
+    )
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--source", "source", required=True, callback=lambda c, p, v: _source_id(v),
-              help="Source id the rows are recorded under.")  # fmt: skip
+@click.option(
+    "--source",
+    "source",
+    required=True,
+    callback=lambda c, p, v: _source_id(v),
+    help="Source id the rows are recorded under.",
+)
 @click.option(
     "--mapping",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Mapping file (TOML/YAML): column → event field (see docs/feeds.md).",
 )
-@click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
-              help="Where refused rows are written (default FILE.errors.csv).")  # fmt: skip
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where refused rows are written (default FILE.errors.csv).",
+)
 @click.option("--restart", is_flag=True, help="Start over instead of resuming.")
 @pass_context
 def backfill(
@@ -108,10 +117,14 @@ def backfill(
         chosen = configured.mapping if configured is not None else identity_mapping()
     try:
         run = Backfill(
-            FeedSink(rt, feeds), source, chosen, file, report=report,
+            FeedSink(rt, feeds),
+            source,
+            chosen,
+            file,
+            report=report,
             encoding=configured.encoding if configured else None,
             sheet=configured.sheet if configured else None,
-        )  # fmt: skip
+        )
         if restart:
             run.restart()
         total, done = run.total(), run.done()
@@ -197,8 +210,12 @@ def token_issue(obj: Context, source: str, label: str) -> None:
 
 @token.command("rotate")
 @click.argument("source", callback=lambda c, p, v: _source_id(v))
-@click.option("--grace", default="24h", show_default=True,
-              help="How long the older tokens stay valid (e.g. 30m, 24h, 7d).")  # fmt: skip
+@click.option(
+    "--grace",
+    default="24h",
+    show_default=True,
+    help="How long the older tokens stay valid (e.g. 30m, 24h, 7d).",
+)
 @click.option("--label", default="", help="A note for the new token.")
 @pass_context
 def token_rotate(obj: Context, source: str, grace: str, label: str) -> None:

@@ -100,11 +100,20 @@ class Backfill:
             result.rows += 1
             last = number
             try:
-                pending.append((number, row_records((number, values), self.mapping, self.source,
-                                                    zone, self.digest)))  # fmt: skip
+                pending.append(
+                    (
+                        number,
+                        row_records((number, values), self.mapping, self.source, zone, self.digest),
+                    )
+                )
             except PayloadError as exc:
-                errors.append((number, str(values.get(self.mapping.fields.get(
-                    "source_event_id", ""), "")), f"{exc.field}: {exc.reason}"))  # fmt: skip
+                errors.append(
+                    (
+                        number,
+                        str(values.get(self.mapping.fields.get("source_event_id", ""), "")),
+                        f"{exc.field}: {exc.reason}",
+                    )
+                )
             if len(pending) + len(errors) >= self.batch:
                 self._commit(pending, errors, last, result)
                 advance(len(pending) + len(errors))

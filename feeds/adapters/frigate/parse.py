@@ -79,8 +79,11 @@ def _event(
         raise PayloadError("event has no id", "id")
     phase = _PHASES[kind]
     zones = after.get("entered_zones") or after.get("current_zones") or []
-    extra: dict[str, Any] = {"label": label[:40], "score": round(float(score), 3),
-                             "frigate_id": frigate_id}  # fmt: skip
+    extra: dict[str, Any] = {
+        "label": label[:40],
+        "score": round(float(score), 3),
+        "frigate_id": frigate_id,
+    }
     if isinstance(after.get("sub_label"), str):
         extra["sub_label"] = after["sub_label"][:60]
     if isinstance(zones, list) and zones:
@@ -119,8 +122,7 @@ def _review(
     label = objects[0] if objects else ""
     phase = _PHASES[kind]
     zones = (data or {}).get("zones") or []
-    extra: dict[str, Any] = {"label": label[:40], "severity": str(severity),
-                             "review_id": review_id}  # fmt: skip
+    extra: dict[str, Any] = {"label": label[:40], "severity": str(severity), "review_id": review_id}
     if isinstance(zones, list) and zones:
         extra["zones"] = ",".join(str(z) for z in zones)[:200]
     return [

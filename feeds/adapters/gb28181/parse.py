@@ -104,9 +104,14 @@ def parse_manscdp(
 
 
 def _alarm(
-    root: Any, identity: tuple[Identity, ...], device_id: str, *, zone: tzinfo,
-    reporter: str | None, recovered: bool,
-) -> DeviceAlarm:  # fmt: skip
+    root: Any,
+    identity: tuple[Identity, ...],
+    device_id: str,
+    *,
+    zone: tzinfo,
+    reporter: str | None,
+    recovered: bool,
+) -> DeviceAlarm:
     priority_text = deep_text(root, "AlarmPriority") or ""
     priority = int(priority_text) if priority_text in ("1", "2", "3", "4") else None
     methods = deep_text(root, "AlarmMethod") or ""

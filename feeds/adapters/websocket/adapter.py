@@ -53,9 +53,12 @@ class WebsocketClient(ClientLoop):
             headers["Authorization"] = f"Bearer {source.token.value()}"
         limit = self.sink.rt.settings.http.max_body_bytes
         async with connect(
-            url, additional_headers=headers, ping_interval=source.ping_s, max_size=limit,
+            url,
+            additional_headers=headers,
+            ping_interval=source.ping_s,
+            max_size=limit,
             open_timeout=10,
-        ) as ws:  # fmt: skip
+        ) as ws:
             if source.subscribe is not None:
                 message: dict[str, Any] = dict(source.subscribe)
                 if source.resume and source.resume.message_field and last:

@@ -24,9 +24,16 @@ RULES = RuleSet(
 )
 
 
-def alarm(n: int, at: datetime, *, kind: str = "intrusion", phase: str = "start",
-          priority: int = 3, camera: str | None = "cam-1", device_time: datetime | None = None,
-          ) -> Alarm:  # fmt: skip
+def alarm(
+    n: int,
+    at: datetime,
+    *,
+    kind: str = "intrusion",
+    phase: str = "start",
+    priority: int = 3,
+    camera: str | None = "cam-1",
+    device_time: datetime | None = None,
+) -> Alarm:
     return Alarm(
         event_id=f"{n:020x}" + "a" * 12,
         source="cams",
@@ -46,8 +53,9 @@ def run(events: list[Alarm], window: float = 60.0) -> list[tuple[str | None, Mer
     current: MergedAlarm | None = None
     found = []
     for event in events:
-        decision = decide(current, event, rules=RULES, group=None, window_s=window,
-                          skew_s=300, tz=TZ)  # fmt: skip
+        decision = decide(
+            current, event, rules=RULES, group=None, window_s=window, skew_s=300, tz=TZ
+        )
         if decision.alarm is not None:
             current = decision.alarm
         found.append((decision.op, decision.alarm))
@@ -97,12 +105,20 @@ def test_rules_decide_at_the_first_alarm_only() -> None:
     night = decide(None, alarm(1, T0), rules=RULES, group=None, window_s=60, skew_s=300, tz=TZ)
     assert night.rule is not None
     assert night.rule.name == "night"
-    day = decide(None, alarm(2, T0.replace(hour=14)), rules=RULES, group=None, window_s=60,
-                 skew_s=300, tz=TZ)  # fmt: skip
+    day = decide(
+        None, alarm(2, T0.replace(hour=14)), rules=RULES, group=None, window_s=60, skew_s=300, tz=TZ
+    )
     assert day.rule is None
     assert day.alarm is not None
-    merged = decide(night.alarm, alarm(3, T0 + timedelta(seconds=2)), rules=RULES, group=None,
-                    window_s=60, skew_s=300, tz=TZ)  # fmt: skip
+    merged = decide(
+        night.alarm,
+        alarm(3, T0 + timedelta(seconds=2)),
+        rules=RULES,
+        group=None,
+        window_s=60,
+        skew_s=300,
+        tz=TZ,
+    )
     assert (merged.op, merged.rule) == ("merge", None)
 
 
@@ -124,9 +140,15 @@ def test_a_skewed_device_clock_is_flagged_and_not_used_for_the_time_of_day() -> 
 
 @pytest.mark.parametrize(
     ("window", "hour", "inside"),
-    [("22:00-06:00", 23, True), ("22:00-06:00", 5, True), ("22:00-06:00", 12, False),
-     ("08:00-18:00", 12, True), ("08:00-18:00", 19, False), ("00:00-24:00", 23, True)],
-)  # fmt: skip
+    [
+        ("22:00-06:00", 23, True),
+        ("22:00-06:00", 5, True),
+        ("22:00-06:00", 12, False),
+        ("08:00-18:00", 12, True),
+        ("08:00-18:00", 19, False),
+        ("00:00-24:00", 23, True),
+    ],
+)
 def test_time_windows_wrap_midnight(window: str, hour: int, inside: bool) -> None:
     rules = RuleSet(rules=[AlarmRule(name="w", hours=[window])])
     facts = AlarmFacts("motion", 4, None, None, "x", T0.replace(hour=hour, minute=30))

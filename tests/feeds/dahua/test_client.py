@@ -67,8 +67,14 @@ class Device:
         head = (await reader.readuntil(b"\r\n\r\n")).decode()
         target = head.split(" ")[1]
         self.requests.append(target)
-        auth = next((line.split(":", 1)[1].strip() for line in head.split("\r\n")
-                     if line.lower().startswith("authorization:")), "")  # fmt: skip
+        auth = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in head.split("\r\n")
+                if line.lower().startswith("authorization:")
+            ),
+            "",
+        )
         if not auth.startswith("Digest") or not digest_ok(auth, target):
             self.unauthorized += 1
             writer.write(
@@ -81,9 +87,11 @@ class Device:
             return
         stream = self.streams[min(self.served, len(self.streams) - 1)]
         self.served += 1
-        writer.write(b"HTTP/1.1 200 OK\r\n"
-                     b"Content-Type: multipart/x-mixed-replace; boundary=myboundary\r\n"
-                     b"Connection: close\r\n\r\n")  # fmt: skip
+        writer.write(
+            b"HTTP/1.1 200 OK\r\n"
+            b"Content-Type: multipart/x-mixed-replace; boundary=myboundary\r\n"
+            b"Connection: close\r\n\r\n"
+        )
         for start in range(0, len(stream), 50):  # arrives in pieces, as on a network
             writer.write(stream[start : start + 50])
             await writer.drain()
@@ -95,9 +103,13 @@ class Device:
 
 @pytest.fixture
 def sink(
-    settings: Settings, tmp_path: Path, r: redis.Redis, keys: Keys, demo_registry: Registry,
+    settings: Settings,
+    tmp_path: Path,
+    r: redis.Redis,
+    keys: Keys,
+    demo_registry: Registry,
     monkeypatch: pytest.MonkeyPatch,
-) -> FeedSink:  # fmt: skip
+) -> FeedSink:
     monkeypatch.setenv("GW_TEST_DAHUA_PASSWORD", "camera-pass")
     store_cameras(r, keys, demo_registry)
     feeds = """

@@ -39,8 +39,9 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         f"log_dest file {folder / 'mosquitto.log'}\n",
         encoding="utf-8",
     )
-    proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+    proc = subprocess.Popen(
+        [MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -68,8 +69,9 @@ min_score = 0.5
     return FeedSink(Runtime.create(chosen, chosen.redis_url or ""), load_feeds(chosen.feeds.file))
 
 
-async def publish_and_wait(sink: FeedSink, port: int, messages: list[tuple[str, bytes]],
-                           expect_inbox: int) -> FrigateSubscriber:  # fmt: skip
+async def publish_and_wait(
+    sink: FeedSink, port: int, messages: list[tuple[str, bytes]], expect_inbox: int
+) -> FrigateSubscriber:
     source = sink.feeds.sources[0]
     assert isinstance(source, FrigateSource)
     subscriber = FrigateSubscriber(source, sink)
@@ -94,9 +96,13 @@ async def publish_and_wait(sink: FeedSink, port: int, messages: list[tuple[str, 
 
 
 def test_events_and_reviews_become_one_alarm_per_camera_and_type(
-    broker: int, settings: Settings, tmp_path: Path, r: redis.Redis, keys: Keys,
+    broker: int,
+    settings: Settings,
+    tmp_path: Path,
+    r: redis.Redis,
+    keys: Keys,
     demo_registry: Registry,
-) -> None:  # fmt: skip
+) -> None:
     store_cameras(r, keys, demo_registry)
     sink = make_sink(settings, tmp_path, broker)
     messages = [

@@ -9,8 +9,9 @@ from feeds.adapters.frigate.config import FrigateSource
 from feeds.adapters.frigate.parse import parse_message
 from tests.feeds.feedkit import fixture
 
-SOURCE = FrigateSource(id="frigate", type="frigate", min_score=0.5,
-                       frigate_url="http://frigate.local:5000")  # type: ignore[arg-type]  # fmt: skip
+SOURCE = FrigateSource(
+    id="frigate", type="frigate", min_score=0.5, frigate_url="http://frigate.local:5000"
+)  # type: ignore[arg-type]
 
 
 def one(topic: str, name: str) -> DeviceAlarm | DeviceHeartbeat:
@@ -51,10 +52,15 @@ def test_reviews_of_the_wanted_severity_are_alarms() -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    [b"not json", b"[]", b'{"type": "new"}', b'{"type": "odd", "after": {"camera": "x"}}',
-     b'{"type": "new", "after": {"camera": ""}}',
-     b'{"type": "new", "after": {"camera": "x", "label": "person", "score": 0.9}}'],
-)  # fmt: skip
+    [
+        b"not json",
+        b"[]",
+        b'{"type": "new"}',
+        b'{"type": "odd", "after": {"camera": "x"}}',
+        b'{"type": "new", "after": {"camera": ""}}',
+        b'{"type": "new", "after": {"camera": "x", "label": "person", "score": 0.9}}',
+    ],
+)
 def test_bad_messages_are_refused(payload: bytes) -> None:
     with pytest.raises(PayloadError):
         parse_message("events", payload, SOURCE)

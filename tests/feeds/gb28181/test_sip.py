@@ -59,17 +59,36 @@ def test_sipp_sends_an_alarm_message_and_gets_200(
     assert SIPP is not None, "sipp (Debian sip-tester) is required"
     live, settings, sip, _ = platform
     result = subprocess.run(
-        [SIPP, "-sf", str(SCENARIO), "-m", "1", "-i", "127.0.0.1", "-p", str(free_udp_port()),
-         f"127.0.0.1:{sip}", "-nostdin", "-timeout", "15s", "-timeout_error"],
-        capture_output=True, timeout=30, cwd=tmp_path, check=False,
-    )  # fmt: skip
+        [
+            SIPP,
+            "-sf",
+            str(SCENARIO),
+            "-m",
+            "1",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(free_udp_port()),
+            f"127.0.0.1:{sip}",
+            "-nostdin",
+            "-timeout",
+            "15s",
+            "-timeout_error",
+        ],
+        capture_output=True,
+        timeout=30,
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout.decode(errors="replace")[-2000:]
     drain(r, settings)
     alarms = httpx.get(f"{live.base}/api/v1/alarms").json()
     assert len(alarms) == 1
     assert (alarms[0]["camera_id"], alarms[0]["type"], alarms[0]["priority"]) == (
-        "32011500001320000042", "intrusion", 2,
-    )  # fmt: skip
+        "32011500001320000042",
+        "intrusion",
+        2,
+    )
     detail = httpx.get(f"{live.base}/api/v1/alarms/{alarms[0]['id']}").json()
     assert detail["description"] == "区域入侵（东门广场）𠀀"
     assert detail["extra"]["reporter"] == "32011500001180000001"
@@ -116,8 +135,9 @@ def test_the_http_hook_takes_forwarded_notifications(
     live, settings, _, _ = platform
     url = f"{live.base}/api/v1/alarms/gb28181"
     headers = {"Content-Type": "Application/MANSCDP+xml"}
-    res = httpx.post(url, content=fixture("gb28181", "alarm-combined-method-unpadded.xml"),
-                     headers=headers)  # fmt: skip
+    res = httpx.post(
+        url, content=fixture("gb28181", "alarm-combined-method-unpadded.xml"), headers=headers
+    )
     assert res.json()["alarms"] == 1
     beat = httpx.post(url, content=fixture("gb28181", "keepalive.xml"), headers=headers)
     assert beat.json()["heartbeats"] == 1

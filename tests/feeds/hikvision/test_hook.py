@@ -46,9 +46,13 @@ CAMERA = "32011500001320000042"
 
 @pytest.fixture
 def hook(
-    settings: Settings, tmp_path: Path, r: redis.Redis, keys: Keys, demo_registry: Registry,
+    settings: Settings,
+    tmp_path: Path,
+    r: redis.Redis,
+    keys: Keys,
+    demo_registry: Registry,
     monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[Live, Settings, dict[str, str]]]:  # fmt: skip
+) -> Iterator[tuple[Live, Settings, dict[str, str]]]:
     monkeypatch.setenv("GW_TEST_CAM_PASSWORD", "s3cret")
     store_cameras(r, keys, demo_registry)
     chosen = feeds_settings(settings, tmp_path, FEEDS)
@@ -58,8 +62,13 @@ def hook(
 
 def post(live: Live, body: bytes, source: str = "cams", **kw: object) -> httpx.Response:
     headers = kw.pop("headers", XML)
-    return httpx.post(f"{live.base}/api/v1/alarms/hikvision?source={source}", content=body,
-                      headers=headers, timeout=10, **kw)  # type: ignore[arg-type]  # fmt: skip
+    return httpx.post(
+        f"{live.base}/api/v1/alarms/hikvision?source={source}",
+        content=body,
+        headers=headers,
+        timeout=10,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def repeat(n: int) -> bytes:
@@ -80,8 +89,10 @@ def test_an_alarm_is_resolved_to_its_camera_and_shown(
     assert alarms[0]["camera_id"] == CAMERA
     assert alarms[0]["camera_name"] == "东门广场"
     assert (alarms[0]["type"], alarms[0]["label"], alarms[0]["category"]) == (
-        "intrusion", "区域入侵", "13",
-    )  # fmt: skip
+        "intrusion",
+        "区域入侵",
+        "13",
+    )
     assert alarms[0]["grid"] is not None
     detail = httpx.get(f"{live.base}/api/v1/alarms/{alarms[0]['id']}").json()
     assert detail["first_device_time"].startswith("2026-11-20T21:14:05")
@@ -143,8 +154,11 @@ def test_multipart_snapshots_are_stored_and_served(
     hook: tuple[Live, Settings, dict[str, str]], r: redis.Redis
 ) -> None:
     live, settings, _ = hook
-    res = post(live, fixture("hikvision", "multipart-3-jpeg.bin"),
-               headers={"Content-Type": "multipart/form-data; boundary=boundary"})  # fmt: skip
+    res = post(
+        live,
+        fixture("hikvision", "multipart-3-jpeg.bin"),
+        headers={"Content-Type": "multipart/form-data; boundary=boundary"},
+    )
     assert res.json()["alarms"] == 1
     drain(r, settings)
     alarm = httpx.get(f"{live.base}/api/v1/alarms").json()[0]

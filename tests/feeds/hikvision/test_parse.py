@@ -99,13 +99,15 @@ def test_bare_ampersands_and_stray_brackets_are_recovered() -> None:
     ("body", "reason"),
     [
         (fixture("hikvision", "entity-bomb.xml"), "forbidden XML construct"),
-        (b"<EventNotificationAlert><eventType>VMD</eventType></EventNotificationAlert>",
-         "names no device"),
+        (
+            b"<EventNotificationAlert><eventType>VMD</eventType></EventNotificationAlert>",
+            "names no device",
+        ),
         (b"<Other><a>1</a></Other>", "not an EventNotificationAlert"),
         (b"<EventNotificationAlert><ipAddress>1.2.3.4</ipAddress>", "malformed XML"),
         (b"hello", "not XML"),
     ],
-)  # fmt: skip
+)
 def test_bad_bodies_are_refused_with_a_reason(body: bytes, reason: str) -> None:
     with pytest.raises(PayloadError) as caught:
         parse(body, "application/xml", zone=TZ)

@@ -55,20 +55,24 @@ def test_the_read_api(hotline: Live) -> None:
     one = everything[0]
     assert one["status"] == "open"
     assert one["requested_datetime"] == "2026-11-27T09:30:00+08:00"
-    assert one["address"] == "" and "张" not in str(one)  # no personal data
-    only = httpx.get(f"{hotline.base}/open311/v2/requests.json",
-                     params={"service_code": "01"}).json()  # fmt: skip
+    assert one["address"] == ""
+    assert "张" not in str(one)  # no personal data
+    only = httpx.get(
+        f"{hotline.base}/open311/v2/requests.json", params={"service_code": "01"}
+    ).json()
     assert len(only) == 3
-    window = httpx.get(f"{hotline.base}/open311/v2/requests.json",
-                       params={"start_date": "2026-11-28T00:00:00+08:00",
-                               "end_date": "2026-11-29T00:00:00+08:00"}).json()  # fmt: skip
+    window = httpx.get(
+        f"{hotline.base}/open311/v2/requests.json",
+        params={"start_date": "2026-11-28T00:00:00+08:00", "end_date": "2026-11-29T00:00:00+08:00"},
+    ).json()
     assert window == []
     by_id = httpx.get(f"{hotline.base}/open311/v2/requests/{one['service_request_id']}.json")
     assert by_id.json() == [one]
     assert httpx.get(f"{hotline.base}/open311/v2/requests/nope.json").status_code == 404
-    too_long = httpx.get(f"{hotline.base}/open311/v2/requests.json",
-                         params={"start_date": "2026-01-01T00:00:00+08:00",
-                                 "end_date": "2026-11-01T00:00:00+08:00"})  # fmt: skip
+    too_long = httpx.get(
+        f"{hotline.base}/open311/v2/requests.json",
+        params={"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-11-01T00:00:00+08:00"},
+    )
     assert too_long.status_code == 400
 
 
@@ -97,9 +101,12 @@ async def poll(poller: Open311Poller) -> None:
 
 
 def test_the_poller_copies_cases_and_follows_their_closure(
-    poller: Open311Poller, hotline: Live, r: redis.Redis, keys: Keys,
+    poller: Open311Poller,
+    hotline: Live,
+    r: redis.Redis,
+    keys: Keys,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setattr(open311_adapter, "PAGE_MAX", 4)  # 6 cases: a full page splits its window
     asyncio.run(poll(poller))
     other = Keys(OTHER)
@@ -113,8 +120,14 @@ def test_the_poller_copies_cases_and_follows_their_closure(
     assert copies[sample.id].reported_at == sample.reported_at
     assert copies[sample.id].category == sample.category
     assert r.hlen(other.source_tracked("hotline")) == 6
-    closing = {"source": "gridapp", "source_event_id": "close-0", "kind": "status", "ref": "e-0",
-               "status": "closed", "reported_at": "2026-11-27T11:00:00+08:00"}  # fmt: skip
+    closing = {
+        "source": "gridapp",
+        "source_event_id": "close-0",
+        "kind": "status",
+        "ref": "e-0",
+        "status": "closed",
+        "reported_at": "2026-11-27T11:00:00+08:00",
+    }
     headers = {"Authorization": "Bearer test-admin-token"}
     assert (
         httpx.post(f"{hotline.base}/api/v1/events", json=closing, headers=headers).status_code

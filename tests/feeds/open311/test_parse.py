@@ -14,9 +14,11 @@ from feeds.contract import EventIn
 from tests.feeds.feedkit import TZ, fixture
 
 SOURCE = Open311Source(
-    id="hotline", type="open311", url="http://h/open311/v2",  # type: ignore[arg-type]
+    id="hotline",
+    type="open311",
+    url="http://h/open311/v2",  # type: ignore[arg-type]
     services={"CG01": "01", "AQ02": "12"},
-)  # fmt: skip
+)
 
 
 def test_requests_become_reports_and_status_updates() -> None:
@@ -25,8 +27,10 @@ def test_requests_become_reports_and_status_updates() -> None:
     assert len(first) == 1
     report = EventIn.model_validate(first[0])
     assert (report.source_event_id, report.category, report.title) == (
-        "12345-2026-000981", "01", "市容环境",
-    )  # fmt: skip
+        "12345-2026-000981",
+        "01",
+        "市容环境",
+    )
     assert report.reported_at == datetime(2026, 11, 20, 9, 12, tzinfo=TZ)
     assert report.photos == ["https://hotline.example/media/981.jpg"]
     assert "江宁区某某路" not in json.dumps(first, ensure_ascii=False)  # the address is personal

@@ -71,9 +71,13 @@ class Upstream:
 
 @pytest.fixture
 def sink(
-    settings: Settings, tmp_path: Path, r: redis.Redis, keys: Keys, seeded: Registry,
+    settings: Settings,
+    tmp_path: Path,
+    r: redis.Redis,
+    keys: Keys,
+    seeded: Registry,
     monkeypatch: pytest.MonkeyPatch,
-) -> FeedSink:  # fmt: skip
+) -> FeedSink:
     monkeypatch.setenv("GW_TEST_WS_TOKEN", "upstream-token")
     feeds = f"""
 [[sources]]
@@ -95,8 +99,9 @@ async def run(sink: FeedSink, upstream: Upstream) -> WebsocketClient:
         port = next(iter(server.sockets)).getsockname()[1]
         source = sink.feeds.sources[0]
         assert isinstance(source, WebsocketSource)
-        client = WebsocketClient(source.model_copy(update={"url": f"ws://127.0.0.1:{port}/events"}),
-                                 sink)  # fmt: skip
+        client = WebsocketClient(
+            source.model_copy(update={"url": f"ws://127.0.0.1:{port}/events"}), sink
+        )
         await client.start()
         for _ in range(200):
             if len(upstream.connections) >= 2 and client.messages >= 6:
