@@ -26,6 +26,7 @@ import redis
 from pydantic import ValidationError
 
 from feeds.alarms.stage import AlarmPlan, AlarmStage
+from feeds.batchwrite import BatchWrites
 from feeds.contract import Alarm, parse_inbox_event
 from feeds.incident import Incident, summary
 from feeds.keys import PROCESSOR_GROUP, Keys
@@ -222,17 +223,19 @@ class Processor:
                     current[key] = outcome.incident
                     changes.append((outcome.op, outcome.incident))
             pipe.multi()
+            writes = BatchWrites(self.client)  # the batch's writes as a handful of commands
             for incident_id, incident in current.items():
                 if incident is not None and incident is not before[incident_id]:
-                    pipe.set(self.keys.incident(incident_id), incident.model_dump_json())
-                    self._index(pipe, before[incident_id], incident)
+                    writes.set(self.keys.incident(incident_id), incident.model_dump_json())
+                    self._index(writes, before[incident_id], incident)
             for op, incident in changes:
-                pipe.xadd(
+                writes.xadd(
                     self.keys.changes,
                     {"op": op, "id": incident.id, "s": json.dumps(summary(incident))},
                     maxlen=self.settings.changes_maxlen,
                     approximate=True,
                 )
+            writes.flush(pipe)
             for entry_id, reason, event in rejected:
                 self._reject(pipe, entry_id, reason, event.source, event.model_dump_json())
             for entry_id, reason, payload in batch.bad:
@@ -263,7 +266,7 @@ class Processor:
             approximate=True,
         )
 
-    def _index(self, pipe: Any, old: Incident | None, new: Incident) -> None:
+    def _index(self, pipe: BatchWrites, old: Incident | None, new: Incident) -> None:
         """Keep indexes and counters in step with the change old → new."""
         areas = [c for c in (new.area.grid, new.area.community, new.area.street, new.county) if c]
         if old is None:

@@ -20,7 +20,9 @@ EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
 
 def test_the_demo_takes_replayed_camera_alarms(tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDWALL_") and k != "REDIS_URL"}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("GRIDWALL_") and k != "REDIS_URL"
+    }
     env["GRIDWALL_DEMO_TOKEN"] = "demo-secret"
     proc = subprocess.Popen(
         [sys.executable, "-m", "gridwall", "demo", "--no-browser", "--no-simulator",

@@ -127,6 +127,16 @@ def text_of(element: ET.Element, *names: str) -> str | None:
     return None
 
 
+def child_texts(element: ET.Element) -> dict[str, str]:
+    """Local name (lower case) → stripped text of the direct children (the first of a name)."""
+    found: dict[str, str] = {}
+    for item in element:
+        name = local(item.tag)
+        if name not in found:
+            found[name] = (item.text or "").strip()
+    return found
+
+
 def deep_text(element: ET.Element, *names: str) -> str | None:
     """Stripped text of the first descendant among ``names`` that has text."""
     for name in names:

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
@@ -35,7 +36,12 @@ from feeds.sources.media import MediaStore
 
 log = logging.getLogger(__name__)
 
+# KEYS: dedup key, raw key, inbox, liveness hash, unknown-count hash.
+# ARGV: dedup TTL, TTL, raw, event JSON, keep raw (1/0), liveness field, liveness value,
+#       count it as unknown (1/0).
 _APPEND = """
+redis.call('HSET', KEYS[4], ARGV[6], ARGV[7])
+if ARGV[8] == '1' then redis.call('HINCRBY', KEYS[5], ARGV[6], 1) end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   if ARGV[5] == '1' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[2]) end
   redis.call('XADD', KEYS[3], '*', 'e', ARGV[4], 'i', '')
@@ -60,6 +66,15 @@ class Taken:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Plan:
+    """The commands of one push and the positions of its appends among them."""
+
+    taken: Taken = field(default_factory=Taken)
+    commands: list[tuple[Any, ...]] = field(default_factory=list)
+    appends: list[int] = field(default_factory=list)
+
+
 class AlarmIntake:
     def __init__(
         self,
@@ -74,7 +89,7 @@ class AlarmIntake:
         self._tz = tz
         self._settings = settings
         self._snapshots = snapshots
-        self._script = client.register_script(_APPEND)
+        self._sha: str | None = None  # loaded on first use (a restarted Redis forgets it)
 
     def take(
         self,
@@ -87,32 +102,66 @@ class AlarmIntake:
         priorities: dict[str, int] | None = None,
     ) -> Taken:
         """Resolve, store and append; returns counts (duplicates are not errors)."""
-        taken = Taken()
+        plan = self.plan(source, items, raw, registry, received=received, priorities=priorities)
+        if plan.commands:
+            self._count(plan, self._execute(plan))
+        return plan.taken
+
+    async def take_async(
+        self,
+        aclient: Any,
+        source: str,
+        items: Sequence[DeviceItem],
+        raw: bytes,
+        registry: Registry,
+        *,
+        received: datetime,
+        priorities: dict[str, int] | None = None,
+    ) -> Taken:
+        """``take`` on the event loop with the async client (no images: nothing to write to
+        disk), saving the hop to a worker thread on the hot path of camera posts."""
+        plan = self.plan(source, items, raw, registry, received=received, priorities=priorities)
+        if plan.commands:
+            self._count(plan, await self._execute_async(aclient, plan))
+        return plan.taken
+
+    def plan(
+        self,
+        source: str,
+        items: Sequence[DeviceItem],
+        raw: bytes,
+        registry: Registry,
+        *,
+        received: datetime,
+        priorities: dict[str, int] | None = None,
+    ) -> Plan:
+        """The Redis commands one push amounts to (snapshots are stored on disk here)."""
+        plan = Plan()
+        taken = plan.taken
         digest = hashlib.sha256(raw).hexdigest()[:32]
         raw_ref: str | None = None
-        positions: list[int] = []
-        pipe = self._client.pipeline(transaction=False)
         now_s = received.timestamp()
         ttl = self._settings.retention_s
         for index, item in enumerate(items):
             camera, ident = self._resolve(item, registry)
+            # Liveness: the camera's last contact, or the unknown device's record.
+            live: tuple[str, str, float | str, str]
             if camera is not None:
-                pipe.hset(self._keys.camera_seen, camera.id, now_s)
+                live = (self._keys.camera_seen, camera.id, now_s, "0")
             else:
-                self._unknown(pipe, source, ident, now_s, item.vendor)
+                record = {"source": source, "vendor": item.vendor, "last_seen": now_s}
+                live = (self._keys.cameras_unknown, ident, json.dumps(record), "1")
                 taken.unknown.append(ident)
             if isinstance(item, DeviceHeartbeat):
                 taken.heartbeats += 1
+                plan.commands.append(("HSET", live[0], live[1], live[2]))
+                if live[3] == "1":
+                    plan.commands.append(("HINCRBY", self._keys.cameras_unknown_count, ident, 1))
                 continue
             event = self._alarm(
-                source,
-                item,
-                camera,
-                ident,
-                registry=registry,
-                received=received,
+                source, item, camera, ident, registry=registry, received=received,
                 priorities=priorities,
-            )
+            )  # fmt: skip
             keep_raw = raw_ref is None
             raw_ref = raw_ref or event.event_id
             event = event.model_copy(
@@ -123,31 +172,86 @@ class AlarmIntake:
                 }
             )
             taken.event_ids.append(event.event_id)
-            positions.append(len(pipe))
+            plan.appends.append(len(plan.commands))
             # A device's own event id is remembered for the retention; an id made from the
             # bytes only briefly (retransmissions come within seconds; identical alarms later
             # are new alarms).
             dedup_ttl = ttl if item.source_event_id else CONTENT_DEDUP_S
-            self._script(
-                keys=[
+            plan.commands.append(
+                (
+                    "EVALSHA",
+                    None,  # the script's SHA, filled in when executed
+                    5,
                     self._keys.alarm_dedup(source, event.source_event_id),
                     self._keys.alarm_raw(raw_ref),
                     self._keys.inbox,
-                ],
-                args=[
+                    live[0],
+                    self._keys.cameras_unknown_count,
                     dedup_ttl,
                     ttl,
                     raw[: self._settings.raw_max_bytes],
                     event.model_dump_json(exclude_none=True),
                     "1" if keep_raw else "0",
-                ],
-                client=pipe,
+                    live[1],
+                    live[2],
+                    live[3],
+                )
             )
-        replies = pipe.execute() if len(pipe) else []
-        appended = sum(int(replies[p]) for p in positions)
-        taken.alarms = appended
-        taken.duplicates = len(positions) - appended
-        return taken
+        return plan
+
+    @staticmethod
+    def _count(plan: Plan, replies: list[Any]) -> None:
+        appended = sum(int(replies[p]) for p in plan.appends)
+        plan.taken.alarms = appended
+        plan.taken.duplicates = len(plan.appends) - appended
+
+    def _commands(self, plan: Plan) -> list[tuple[Any, ...]]:
+        assert self._sha is not None
+        return [(c[0], self._sha, *c[2:]) if c[0] == "EVALSHA" else c for c in plan.commands]
+
+    def _execute(self, plan: Plan) -> list[Any]:
+        """Run the liveness writes and the appends in one round trip.
+
+        The append script is called by its SHA (loaded once), not through redis-py's script
+        objects, which would ask ``SCRIPT EXISTS`` before every pipeline: one round trip per
+        camera post saved. A Redis that forgot the script gets it again, and the (idempotent)
+        commands run once more.
+        """
+        for attempt in range(2):
+            if self._sha is None or attempt:
+                self._sha = str(self._client.script_load(_APPEND))
+            if len(plan.commands) == 1:  # the usual push: one command, no pipeline
+                try:
+                    command = self._commands(plan)[0]
+                    return [self._client.execute_command(*command)]  # type: ignore[no-untyped-call]
+                except redis.exceptions.NoScriptError:
+                    continue
+            pipe = self._client.pipeline(transaction=False)
+            for command in self._commands(plan):
+                pipe.execute_command(*command)  # type: ignore[no-untyped-call]
+            try:
+                return list(pipe.execute())
+            except redis.exceptions.NoScriptError:
+                continue
+        raise RuntimeError("the alarm script cannot be loaded")
+
+    async def _execute_async(self, aclient: Any, plan: Plan) -> list[Any]:
+        for attempt in range(2):
+            if self._sha is None or attempt:
+                self._sha = str(await aclient.script_load(_APPEND))
+            if len(plan.commands) == 1:
+                try:
+                    return [await aclient.execute_command(*self._commands(plan)[0])]
+                except redis.exceptions.NoScriptError:
+                    continue
+            pipe = aclient.pipeline(transaction=False)
+            for command in self._commands(plan):
+                pipe.execute_command(*command)
+            try:
+                return list(await pipe.execute())
+            except redis.exceptions.NoScriptError:
+                continue
+        raise RuntimeError("the alarm script cannot be loaded")
 
     # -- pieces --------------------------------------------------------------------------
     @staticmethod
@@ -158,13 +262,6 @@ class AlarmIntake:
                 return camera, identity_key(ident.kind, ident.value)
         first = item.identities[0]
         return None, identity_key(first.kind, first.value)
-
-    def _unknown(
-        self, pipe: redis.client.Pipeline, source: str, ident: str, now_s: float, vendor: str
-    ) -> None:
-        record = {"source": source, "vendor": vendor, "last_seen": now_s}
-        pipe.hset(self._keys.cameras_unknown, ident, json.dumps(record))
-        pipe.hincrby(self._keys.cameras_unknown_count, ident, 1)
 
     def _alarm(
         self,

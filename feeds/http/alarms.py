@@ -15,11 +15,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.routing import Route
 
-from feeds.adapters.base import DeviceItem, PayloadError
+from feeds.adapters.base import DeviceAlarm, DeviceItem, PayloadError
 from feeds.adapters.gb28181.config import Gb28181Source
 from feeds.adapters.gb28181.parse import parse_manscdp
 from feeds.adapters.hikvision.config import HikvisionSource
@@ -27,8 +28,6 @@ from feeds.adapters.hikvision.parse import parse as parse_hikvision
 from feeds.http.deps import BodyTooLarge, client_address, read_body
 from feeds.http.service import FeedsService, feeds_service
 from feeds.sources.common import SecretError
-
-router = APIRouter(prefix="/api/v1/alarms", tags=["camera hooks"])
 
 DeviceSource = HikvisionSource | Gb28181Source
 
@@ -102,9 +101,14 @@ async def _device_push(request: Request, model: type[DeviceSource], endpoint: st
         return await _refused_200(svc, source_id, endpoint, reason, body, address=address)
     if not items:
         return JSONResponse({"status": "ok", "alarms": 0, "heartbeats": 0, "ignored": 1})
-    taken = await run_in_threadpool(
-        svc.sink.submit_device, source.id, items, body, priorities=_priorities(source)
-    )
+    if any(isinstance(i, DeviceAlarm) and i.images for i in items):  # disk writes: a thread
+        taken = await run_in_threadpool(
+            svc.sink.submit_device, source.id, items, body, priorities=_priorities(source)
+        )
+    else:
+        taken = await svc.sink.submit_device_async(
+            source.id, items, body, priorities=_priorities(source)
+        )
     content: dict[str, Any] = {
         "status": "ok",
         "alarms": taken.alarms,
@@ -153,13 +157,19 @@ async def _refused_200(
     return JSONResponse({"status": "refused", "reason": reason, "deadletter": entry})
 
 
-@router.post("/hikvision")
 async def hikvision(request: Request) -> JSONResponse:
     """Hikvision ISAPI alarm push: XML, JSON or multipart with up to three JPEGs."""
     return await _device_push(request, HikvisionSource, "POST /api/v1/alarms/hikvision")
 
 
-@router.post("/gb28181")
 async def gb28181(request: Request) -> JSONResponse:
     """GB/T 28181 MANSCDP notification (Alarm, Keepalive) forwarded by a platform."""
     return await _device_push(request, Gb28181Source, "POST /api/v1/alarms/gb28181")
+
+
+#: Mounted as plain Starlette routes: a camera post must not pay for FastAPI's request
+#: machinery (dependency solving, response models); they are documented in docs/feeds.md.
+ROUTES = [
+    Route("/api/v1/alarms/hikvision", hikvision, methods=["POST"], name="hikvision"),
+    Route("/api/v1/alarms/gb28181", gb28181, methods=["POST"], name="gb28181"),
+]

@@ -72,7 +72,7 @@ def install(app: FastAPI, service: FeedsService) -> None:
 
     app.state.feeds = service
     app.include_router(events.router)
-    app.include_router(alarms.router)
+    app.router.routes.extend(alarms.ROUTES)
 
 
 def feeds_service(request: Request) -> FeedsService:

@@ -6,6 +6,7 @@ file (``{env = "HIK_PASSWORD"}`` or ``{file = "/run/secrets/hik"}``) read when i
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 from pathlib import Path
@@ -81,10 +82,17 @@ class DeviceAccess(Strict):
     auth: HttpAuth | None = None
 
     def allows(self, address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        return any(ip in net for net in self.allow)
+        ip = parse_address(address)
+        return ip is not None and any(ip in net for net in self.allow)
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A client address (IPv4-mapped IPv6 as IPv4), or None; remembered (devices repeat)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip

@@ -55,15 +55,18 @@ class HealthRecorder:
         self._last_flush = clock()
 
     # -- recording ---------------------------------------------------------------------
-    def event(self, source: str, count: int = 1) -> None:
-        """``count`` events of ``source`` were accepted now."""
+    def event(self, source: str, count: int = 1, *, flush: bool = True) -> None:
+        """``count`` events of ``source`` were accepted now (``flush=False``: leave the write
+        to the periodic flusher, for callers on the event loop — unless the interval is 0,
+        which means "write at once" everywhere)."""
         now = self._clock()
         with self._lock:
             item = self._pending.setdefault(source, _Pending())
             item.events += count
             item.last_event_at = now
             item.minutes[int(now // 60)] += count
-        self._maybe_flush(now)
+        if flush or not self._flush_s:
+            self._maybe_flush(now)
 
     def error(self, source: str, reason: str, *, dead_letter: bool = False) -> None:
         """Something went wrong for ``source`` (a refusal is also a dead letter)."""

@@ -113,6 +113,24 @@ class FeedSink:
             self.health.event(source, taken.alarms + taken.heartbeats)
         return taken
 
+    async def submit_device_async(
+        self, source: str, items: Sequence[DeviceItem], raw: bytes, *,
+        priorities: dict[str, int] | None = None,
+    ) -> Taken:  # fmt: skip
+        """``submit_device`` on the event loop, for pushes without images."""
+        taken = await self.alarms.take_async(
+            self.rt.aclient,
+            source,
+            items,
+            raw,
+            self.rt.registry.get(),
+            received=self.rt.now(),
+            priorities=priorities,
+        )
+        if taken.alarms or taken.heartbeats:
+            self.health.event(source, taken.alarms + taken.heartbeats, flush=False)
+        return taken
+
     # -- upstream records ----------------------------------------------------------------
     def submit_events(
         self,

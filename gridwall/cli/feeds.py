@@ -61,7 +61,12 @@ def intake(
     except (RedisUnavailable, FeedsError) as exc:
         raise click.ClickException(str(exc)) from None
     uvicorn.run(
-        app, host=settings.http.host, port=settings.http.port, log_level="info", proxy_headers=True
+        app,
+        host=settings.http.host,
+        port=settings.http.port,
+        log_level="info",
+        access_log=False,  # a line per camera post would cost more than the post itself
+        proxy_headers=True,
     )
 
 

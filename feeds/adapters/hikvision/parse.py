@@ -17,7 +17,7 @@ from typing import Any
 from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, DeviceItem, Identity, PayloadError
 from feeds.adapters.devicetime import parse_time
 from feeds.adapters.multipart import Part, split
-from feeds.adapters.xmlsafe import deep_text, find, local, parse_xml, text_of
+from feeds.adapters.xmlsafe import child_texts, deep_text, find, local, parse_xml, text_of
 from feeds.alarms.types import HIKVISION, OTHER
 from feeds.refdata.model import IdentityKind
 
@@ -81,7 +81,8 @@ def _xml_fields(body: bytes) -> dict[str, str]:
     alert = find(doc.root, "EventNotificationAlert")
     if alert is None:
         raise PayloadError(f"not an EventNotificationAlert (root {local(doc.root.tag)!r})")
-    fields = {name.lower(): text_of(alert, name) or "" for name in _FIELDS}
+    texts = child_texts(alert)
+    fields = {name.lower(): texts.get(name.lower(), "") for name in _FIELDS}
     if fields["eventtype"].lower() == "duration":
         fields["eventtype"] = _inner_type(alert) or ""
     if doc.recovered:

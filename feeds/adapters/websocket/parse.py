@@ -31,9 +31,10 @@ def parse_message(payload: str | bytes, source: WebsocketSource, zone: ZoneInfo)
         message = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(f"message is not JSON: {exc}") from None
-    found = get_path(message, source.events_path) if source.events_path else message
-    if isinstance(message, dict) is False and source.events_path:
-        found = None
+    if source.events_path:
+        found = get_path(message, source.events_path) if isinstance(message, dict) else None
+    else:
+        found = message
     items = found if isinstance(found, list) else [found] if isinstance(found, dict) else []
     parsed = Parsed()
     id_field = source.resume.id_field if source.resume else None
