@@ -55,7 +55,12 @@ def test_the_demo_takes_replayed_camera_alarms(tmp_path: Path) -> None:
                 break
             time.sleep(0.1)
         assert sorted(a["source"] for a in alarms) == ["cameras", "gb-platform"]
-        sources = {s["id"]: s for s in httpx.get(f"{base}/api/v1/sources").json()["sources"]}
+        for _ in range(50):  # health is written at most every feeds.health_flush_s
+            body = httpx.get(f"{base}/api/v1/sources").json()
+            sources = {s["id"]: s for s in body["sources"]}
+            if sources["cameras"]["events_total"] == 1:
+                break
+            time.sleep(0.1)
         assert sources["gb-platform"]["connected"] is True  # its SIP listener is up
         assert sources["cameras"]["events_total"] == 1
     finally:

@@ -12,6 +12,7 @@ One Lua call per alarm appends it atomically with its de-duplication key (TTL
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 import redis
 
 from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, DeviceItem, PayloadError
+from feeds.alarms.groupcommit import GroupCommit
 from feeds.alarms.types import kind_of
 from feeds.contract import Alarm, AreaPath, Point
 from feeds.geo import to_wgs84
@@ -90,6 +92,7 @@ class AlarmIntake:
         self._settings = settings
         self._snapshots = snapshots
         self._sha: str | None = None  # loaded on first use (a restarted Redis forgets it)
+        self._group: tuple[asyncio.AbstractEventLoop, GroupCommit] | None = None
 
     def take(
         self,
@@ -236,21 +239,26 @@ class AlarmIntake:
         raise RuntimeError("the alarm script cannot be loaded")
 
     async def _execute_async(self, aclient: Any, plan: Plan) -> list[Any]:
+        """Concurrent pushes share round trips (``GroupCommit``, one per event loop)."""
+        loop = asyncio.get_running_loop()
+        if self._group is None or self._group[0] is not loop:
+            self._group = (loop, GroupCommit(lambda commands: self._send_async(aclient, commands)))
+        return await self._group[1].run(list(plan.commands))
+
+    async def _send_async(self, aclient: Any, commands: list[tuple[Any, ...]]) -> list[Any]:
         for attempt in range(2):
             if self._sha is None or attempt:
                 self._sha = str(await aclient.script_load(_APPEND))
-            if len(plan.commands) == 1:
-                try:
-                    return [await aclient.execute_command(*self._commands(plan)[0])]
-                except redis.exceptions.NoScriptError:
-                    continue
             pipe = aclient.pipeline(transaction=False)
-            for command in self._commands(plan):
-                pipe.execute_command(*command)
+            for command in commands:
+                if command[0] == "EVALSHA":
+                    pipe.execute_command(command[0], self._sha, *command[2:])
+                else:
+                    pipe.execute_command(*command)
             try:
                 return list(await pipe.execute())
             except redis.exceptions.NoScriptError:
-                continue
+                continue  # every EVALSHA failed alike: nothing ran twice
         raise RuntimeError("the alarm script cannot be loaded")
 
     # -- pieces --------------------------------------------------------------------------
