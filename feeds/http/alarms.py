@@ -20,11 +20,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
-from feeds.adapters.base import DeviceAlarm, DeviceItem, PayloadError
+from feeds.adapters.base import DeviceItem, PayloadError
+from feeds.adapters.gb28181 import adapter as gb28181_adapter
 from feeds.adapters.gb28181.config import Gb28181Source
-from feeds.adapters.gb28181.parse import parse_manscdp
+from feeds.adapters.hikvision import adapter as hikvision_adapter
 from feeds.adapters.hikvision.config import HikvisionSource
-from feeds.adapters.hikvision.parse import parse as parse_hikvision
 from feeds.http.deps import BodyTooLarge, client_address, read_body
 from feeds.http.service import FeedsService, feeds_service
 from feeds.sources.common import SecretError
@@ -101,14 +101,8 @@ async def _device_push(request: Request, model: type[DeviceSource], endpoint: st
         return await _refused_200(svc, source_id, endpoint, reason, body, address=address)
     if not items:
         return JSONResponse({"status": "ok", "alarms": 0, "heartbeats": 0, "ignored": 1})
-    if any(isinstance(i, DeviceAlarm) and i.images for i in items):  # disk writes: a thread
-        taken = await run_in_threadpool(
-            svc.sink.submit_device, source.id, items, body, priorities=_priorities(source)
-        )
-    else:
-        taken = await svc.sink.submit_device_async(
-            source.id, items, body, priorities=_priorities(source)
-        )
+    priorities = source.priorities if isinstance(source, HikvisionSource) else None
+    taken = await svc.sink.deliver(source.id, items, body, priorities=priorities)
     content: dict[str, Any] = {
         "status": "ok",
         "alarms": taken.alarms,
@@ -122,20 +116,10 @@ async def _device_push(request: Request, model: type[DeviceSource], endpoint: st
     return JSONResponse(content)
 
 
-def _priorities(source: DeviceSource) -> dict[str, int] | None:
-    return source.priorities if isinstance(source, HikvisionSource) else None
-
-
 def _parse(svc: FeedsService, source: DeviceSource, body: bytes, ctype: str) -> list[DeviceItem]:
-    settings = svc.sink.rt.settings
-    zone = svc.sink.zone(source.timezone)
     if isinstance(source, HikvisionSource):
-        return parse_hikvision(
-            body, ctype, zone=zone, max_part=settings.feeds.device_part_max_bytes
-        )
-    return parse_manscdp(
-        body, zone=zone, encoding=source.encoding, device_encodings=source.device_encodings
-    )
+        return hikvision_adapter.items_of(svc.sink, source, body, ctype)
+    return gb28181_adapter.items_of(svc.sink, source, body)
 
 
 async def _head(request: Request) -> bytes:

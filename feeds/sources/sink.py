@@ -8,6 +8,7 @@ the raw payload and the reason, and counts in the source's health.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from feeds.adapters.base import DeviceItem
+from feeds.adapters.base import DeviceAlarm, DeviceItem
 from feeds.alarms.intake import AlarmIntake, Taken
 from feeds.contract import EventIn, Normalized, StatusUpdate
 from feeds.intake import FieldError, IntakeError, validation_errors
@@ -130,6 +131,21 @@ class FeedSink:
         if taken.alarms or taken.heartbeats:
             self.health.event(source, taken.alarms + taken.heartbeats, flush=False)
         return taken
+
+    async def deliver(
+        self,
+        source: str,
+        items: Sequence[DeviceItem],
+        raw: bytes,
+        *,
+        priorities: dict[str, int] | None = None,
+    ) -> Taken:
+        """From a route: on the event loop, or in a thread when snapshots go to disk."""
+        if any(isinstance(i, DeviceAlarm) and i.images for i in items):
+            return await asyncio.to_thread(
+                self.submit_device, source, items, raw, priorities=priorities
+            )
+        return await self.submit_device_async(source, items, raw, priorities=priorities)
 
     # -- upstream records ----------------------------------------------------------------
     def submit_events(

@@ -30,8 +30,8 @@ def test_every_adapter_package_is_a_source_type() -> None:
 
 @pytest.mark.parametrize("kind", sorted(SOURCE_TYPES))
 def test_every_adapter_has_its_shape_and_is_documented(kind: str) -> None:
-    assert (ADAPTERS / kind / "config.py").exists()
-    assert (ADAPTERS / kind / "parse.py").exists() or kind == "http"
+    for part in ("config.py", "parse.py", "adapter.py"):
+        assert (ADAPTERS / kind / part).exists(), f"feeds/adapters/{kind}/{part} is missing"
     text = (DOCS / "feeds.md").read_text(encoding="utf-8")
     assert f"### {kind}\n" in text, f"adapter {kind} has no section in docs/feeds.md"
     assert f"| `{kind}` |" in text

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from typing import Any, cast
 
-from feeds.adapters.base import AdapterStatus, DeviceHeartbeat, Identity, PayloadError
+from feeds.adapters.base import AdapterStatus, DeviceHeartbeat, DeviceItem, Identity, PayloadError
 from feeds.adapters.gb28181.config import Gb28181Source
 from feeds.adapters.gb28181.parse import SipRequest, parse_manscdp, parse_sip, sip_response
 from feeds.refdata.model import IdentityKind
@@ -23,6 +23,19 @@ from feeds.sources.sink import FeedSink
 log = logging.getLogger(__name__)
 ENDPOINT = "SIP MESSAGE (udp)"
 MAX_DATAGRAM = 65_535
+
+
+def items_of(
+    sink: FeedSink, source: Gb28181Source, body: bytes, reporter: str | None = None
+) -> list[DeviceItem]:
+    """A MANSCDP body (from the HTTP hook or a SIP MESSAGE); raises PayloadError."""
+    return parse_manscdp(
+        body,
+        zone=sink.zone(source.timezone),
+        encoding=source.encoding,
+        device_encodings=source.device_encodings,
+        reporter=reporter,
+    )
 
 
 class _Protocol(asyncio.DatagramProtocol):
@@ -106,13 +119,7 @@ class SipListenerAdapter:
 
     async def _message(self, request: SipRequest, data: bytes, remote: str) -> tuple[int, str]:
         try:
-            items = parse_manscdp(
-                request.body,
-                zone=self.sink.zone(self.source.timezone),
-                encoding=self.source.encoding,
-                device_encodings=self.source.device_encodings,
-                reporter=request.from_user,
-            )
+            items = items_of(self.sink, self.source, request.body, request.from_user)
         except PayloadError as exc:
             await self._refuse(exc.reason, data, remote)
             return 200, "OK"
