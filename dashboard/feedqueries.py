@@ -12,6 +12,7 @@ import time
 from typing import Any, cast
 
 from feeds.alarms.state import MergedAlarm, summary
+from feeds.privacy import redact_raw
 from feeds.refdata.registry import Registry
 from feeds.runtime import Runtime
 from feeds.sources.config import FeedsFile
@@ -167,11 +168,14 @@ class FeedQueries:
                     "truncated": item.get("truncated") == "1",
                     "size": len(fields.get(b"raw", b"")),
                 }
+                raw = fields.get(b"raw", b"")
                 if with_raw:
-                    raw = fields.get(b"raw", b"")
                     row["raw"] = item.get("raw")
                     if row["raw"] is None:
                         row["raw_base64"] = base64.b64encode(raw).decode("ascii")
+                else:  # the shape of the payload without its personal data
+                    row["raw"] = redact_raw(raw)
+                    row["redacted"] = True
                 found.append(row)
                 if len(found) >= limit:
                     break

@@ -6,6 +6,8 @@ No writes here. Callbacks and routes call these functions; they never touch Redi
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any, cast
 
 from feeds.incident import Incident, summary
@@ -42,13 +44,65 @@ class Queries:
         docs = await self.r.mget([self.keys.incident(_text(cast(bytes, i))) for i in ids])
         return [summary(Incident.model_validate_json(d)) for d in docs if d is not None]
 
+    async def incidents(self, ids: list[str], chunk: int = 500) -> list[Incident]:
+        found: list[Incident] = []
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            docs = await self.r.mget([self.keys.incident(i) for i in part])
+            found.extend(Incident.model_validate_json(d) for d in docs if d is not None)
+        return found
+
+    async def iter_reported(
+        self, start: datetime, end: datetime, chunk: int = 500
+    ) -> AsyncIterator[Incident]:
+        """Every incident reported in [start, end), oldest first, read in chunks."""
+        offset = 0
+        while True:
+            ids = await self.r.zrangebyscore(
+                self.keys.reported_index,
+                start.timestamp(),
+                f"({end.timestamp()}",
+                start=offset,
+                num=chunk,
+            )
+            if not ids:
+                return
+            for incident in await self.incidents([_text(cast(bytes, i)) for i in ids]):
+                yield incident
+            offset += len(ids)
+
+    async def period_incidents(self, start: datetime, end: datetime) -> list[Incident]:
+        """Every incident a KPI of [start, end) can depend on: due in it, changed since its
+        start (and reported before its end), or open now."""
+        lo, hi = start.timestamp(), end.timestamp()
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zrangebyscore(self.keys.due_index, lo, f"({hi}")
+        pipe.zrangebyscore(self.keys.updated_index, lo, "+inf")
+        pipe.zrangebyscore(self.keys.reported_index, "-inf", f"({hi}")
+        pipe.zrange(self.keys.open_index, 0, -1)
+        due, updated, reported, open_ids = await pipe.execute()
+        ids = {_text(i) for i in due} | {_text(i) for i in open_ids}
+        ids |= {_text(i) for i in updated} & {_text(i) for i in reported}
+        return await self.incidents(sorted(ids))
+
+    async def sla_counts(self) -> dict[str, int]:
+        """Open incidents per SLA state (``warning``, ``overdue``, ``paused``)."""
+        raw = await self.r.hgetall(self.keys.sla_counts)
+        return {_text(k): int(v) for k, v in raw.items()}
+
+    async def sla_clocks(self) -> list[dict[str, Any]]:
+        return await self._heartbeats("sla-clock")
+
     async def day_stats(self, day: str) -> dict[str, int]:
         raw = await self.r.hgetall(self.keys.daily_stats(day))
         return {_text(k): int(v) for k, v in raw.items()}
 
     async def processors(self) -> list[dict[str, Any]]:
+        return await self._heartbeats("processor")
+
+    async def _heartbeats(self, role: str) -> list[dict[str, Any]]:
         found = []
-        async for key in self.r.scan_iter(match=self.keys.heartbeat_pattern("processor")):
+        async for key in self.r.scan_iter(match=self.keys.heartbeat_pattern(role)):
             raw = await self.r.get(key)
             if raw is not None:
                 found.append(

@@ -1,134 +1,130 @@
-"""Writes of one processor batch, gathered and sent as a handful of commands.
+"""One batch's writes as one Lua script call: the processor's commit, cheap per command.
 
-A batch of a thousand events used to queue some fifteen Redis commands per event (documents,
-index members, counters, changes-stream entries); packing and parsing them dominated the
-processor's time. ``BatchWrites`` takes the same calls (``set``, ``hincrby``, ``zadd``, ``zrem``,
-``zremrangebyrank``, ``expire``, ``xadd``) and ``flush`` queues their net effect on the batch's
-transaction: one MSET, one script call for every counter, one ZADD/ZREM per sorted set, one
-script call per stream (entries in order). The final state is the same as the calls applied
-one by one: counters add up, a member added then removed ends removed, trims run after adds.
-Only Redis 6.2 commands; every key is the county's (one hash slot), so MSET and multi-key
-scripts are legal on a cluster too.
+Queuing hundreds of commands per batch in a redis-py pipeline costs far more in the client
+(packing every argument, parsing every reply) than in Redis. ``Writes`` collects the same
+commands through the same method names the pipeline has (``set``, ``zadd``, ``hincrby``,
+``xadd`` ...), and ``queue()`` sends them all as one ``EVALSHA`` whose commands travel as one
+JSON argument, inside the processor's MULTI/EXEC: still atomic
+with the XACK, still guarded by the WATCH on the documents, every key declared in ``KEYS``
+(they share the county's hash tag, so the script stays legal on Redis Cluster).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import redis
+from redis.commands.core import Script
 
-_HINCRBY_MANY = """
-local at = 1
-for k = 1, #KEYS do
-  local n = tonumber(ARGV[at])
-  for i = 1, n do
-    redis.call('HINCRBY', KEYS[k], ARGV[at + 2 * i - 1], ARGV[at + 2 * i])
+#: KEYS: the distinct keys written. ARGV[1]: JSON list of ops ``[command, key index, args...]``;
+#: an argument ``{"a": n}`` stands for ARGV[n] (bytes, and long values).
+_APPLY = """
+local ops = cjson.decode(ARGV[1])
+for _, op in ipairs(ops) do
+  local args = {KEYS[op[2]]}
+  for i = 3, #op do
+    local value = op[i]
+    if type(value) == 'table' then value = ARGV[value.a] end
+    args[#args + 1] = value
   end
-  at = at + 1 + 2 * n
+  redis.call(op[1], unpack(args))
 end
-return at
-"""
-_XADD_MANY = """
-local maxlen = ARGV[1]
-local at = 2
-while at <= #ARGV do
-  local n = tonumber(ARGV[at])
-  local fields = {}
-  for i = 1, 2 * n do fields[i] = ARGV[at + i] end
-  if maxlen == '' then
-    redis.call('XADD', KEYS[1], '*', unpack(fields))
-  else
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', unpack(fields))
-  end
-  at = at + 1 + 2 * n
-end
-return at
+return #ops
 """
 
+Value = str | bytes | int | float
 
-class BatchWrites:
-    def __init__(self, client: redis.Redis) -> None:
-        self._hincrby_many = client.register_script(_HINCRBY_MANY)
-        self._xadd_many = client.register_script(_XADD_MANY)
-        self._sets: dict[str, Any] = {}
-        self._counters: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self._zsets: dict[str, dict[str, float | None]] = defaultdict(dict)
-        self._trims: dict[str, tuple[int, int]] = {}
-        self._expires: dict[str, int] = {}
-        self._streams: dict[str, tuple[int | None, list[Mapping[str, Any]]]] = {}
+#: Arguments longer than this (documents, summaries) travel as their own ARGV entry: cheaper
+#: than escaping them inside the JSON of the commands.
+BLOB = 256
 
-    # -- the calls, as on a pipeline -----------------------------------------------------
-    def set(self, key: str, value: Any) -> None:
-        self._sets[key] = value
 
-    def hincrby(self, key: str, field: str, amount: int = 1) -> None:
-        self._counters[key][field] += amount
+def register(client: redis.Redis) -> Script:
+    return client.register_script(_APPLY)
 
-    def zadd(self, key: str, mapping: Mapping[str, float]) -> None:
-        self._zsets[key].update(mapping)
 
-    def zrem(self, key: str, *members: str) -> None:
-        for member in members:
-            self._zsets[key][member] = None
+class Writes:
+    """Commands collected for one script call."""
 
-    def zremrangebyrank(self, key: str, start: int, end: int) -> None:
-        self._trims[key] = (start, end)
+    def __init__(self) -> None:
+        self._keys: dict[str, int] = {}
+        self._ops: list[list[Any]] = []
+        self._blobs: list[bytes] = []
+
+    @property
+    def count(self) -> int:
+        return len(self._ops)
+
+    def _op(self, command: str, key: str, *args: Value) -> None:
+        """A command whose arguments are short strings or numbers."""
+        self._ops.append(
+            [command, self._keys.setdefault(key, len(self._keys) + 1), *map(str, args)]
+        )
+
+    def _op_values(self, command: str, key: str, *args: Value) -> None:
+        """A command that may carry long values or bytes (documents, payloads)."""
+        index = self._keys.setdefault(key, len(self._keys) + 1)
+        op: list[Any] = [command, index]
+        for arg in args:
+            if isinstance(arg, bytes) or (isinstance(arg, str) and len(arg) > BLOB):
+                self._blobs.append(arg.encode() if isinstance(arg, str) else arg)
+                op.append({"a": len(self._blobs) + 1})
+            else:
+                op.append(str(arg))
+        self._ops.append(op)
+
+    # -- the pipeline methods the processor uses --------------------------------------------
+    def set(self, key: str, value: Value) -> None:
+        self._op_values("SET", key, value)
 
     def expire(self, key: str, seconds: int) -> None:
-        self._expires[key] = seconds
+        self._op("EXPIRE", key, seconds)
+
+    def zadd(self, key: str, mapping: Mapping[str, float]) -> None:
+        flat: list[Value] = []
+        for member, score in mapping.items():
+            flat += [score, member]
+        self._op("ZADD", key, *flat)
+
+    def zrem(self, key: str, *members: str) -> None:
+        self._op("ZREM", key, *members)
+
+    def zremrangebyrank(self, key: str, start: int, stop: int) -> None:
+        self._op("ZREMRANGEBYRANK", key, start, stop)
+
+    def hincrby(self, key: str, field: str, amount: int = 1) -> None:
+        self._op("HINCRBY", key, field, amount)
+
+    def hset(self, key: str, field: str, value: Value) -> None:
+        self._op_values("HSET", key, field, value)
+
+    def hdel(self, key: str, *fields: str) -> None:
+        self._op("HDEL", key, *fields)
+
+    def sadd(self, key: str, *members: str) -> None:
+        self._op("SADD", key, *members)
+
+    def srem(self, key: str, *members: str) -> None:
+        self._op("SREM", key, *members)
 
     def xadd(
         self,
-        name: str,
-        fields: Mapping[str, Any],
+        key: str,
+        fields: Mapping[str, Value],
         maxlen: int | None = None,
         approximate: bool = True,
     ) -> None:
-        previous = self._streams.get(name)
-        entries = previous[1] if previous else []
-        entries.append(fields)
-        self._streams[name] = (maxlen, entries)
+        head: list[Value] = ["MAXLEN", "~" if approximate else "=", maxlen] if maxlen else []
+        flat: list[Value] = []
+        for name, value in fields.items():
+            flat += [name, value]
+        self._op_values("XADD", key, *head, "*", *flat)
 
-    # -- the net effect ------------------------------------------------------------------
-    def flush(self, pipe: Any) -> None:
-        """Queue everything on ``pipe`` (a transaction in MULTI) and forget it."""
-        if len(self._sets) == 1:
-            ((key, value),) = self._sets.items()
-            pipe.set(key, value)
-        elif self._sets:
-            pipe.mset(self._sets)
-        self._flush_counters(pipe)
-        for key, members in self._zsets.items():
-            added = {m: s for m, s in members.items() if s is not None}
-            removed = [m for m, s in members.items() if s is None]
-            if added:
-                pipe.zadd(key, added)
-            if removed:
-                pipe.zrem(key, *removed)
-        for key, (start, end) in self._trims.items():
-            pipe.zremrangebyrank(key, start, end)
-        for key, seconds in self._expires.items():
-            pipe.expire(key, seconds)
-        for name, (maxlen, entries) in self._streams.items():
-            args: list[Any] = ["" if maxlen is None else maxlen]
-            for fields in entries:
-                args.append(len(fields))
-                for field, value in fields.items():
-                    args += [field, value]
-            self._xadd_many(keys=[name], args=args, client=pipe)
-
-    def _flush_counters(self, pipe: Any) -> None:
-        keys: list[str] = []
-        args: list[Any] = []
-        for key, fields in self._counters.items():
-            changed = [(f, n) for f, n in fields.items() if n]
-            if not changed:
-                continue
-            keys.append(key)
-            args.append(len(changed))
-            for field, amount in changed:
-                args += [field, amount]
-        if keys:
-            self._hincrby_many(keys=keys, args=args, client=pipe)
+    # -- sending ------------------------------------------------------------------------
+    def queue(self, pipe: Any, script: Script) -> None:
+        """Queue the collected commands as one script call on ``pipe`` (after MULTI)."""
+        if self._ops:
+            payload = json.dumps(self._ops, ensure_ascii=False)
+            script(keys=list(self._keys), args=[payload, *self._blobs], client=pipe)

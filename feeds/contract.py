@@ -48,6 +48,12 @@ class PersonalKind(StrEnum):
     PHONE = "phone"
     ID_NUMBER = "id_number"
     ADDRESS = "address"
+    #: A short free text (a title) that may hold personal data typed by people: phone and
+    #: ID-card numbers in it are masked on every read; the retention purge keeps it masked.
+    TEXT = "text"
+    #: A narrative (description, note): masked like ``text`` on every read, and dropped by the
+    #: retention purge (names and addresses in prose cannot be found reliably).
+    NOTE = "note"
 
 
 def personal(kind: PersonalKind) -> dict[str, Any]:
@@ -88,6 +94,15 @@ class Reporter(Strict):
         pattern=r"^\+?[0-9][0-9 -]{2,30}$",
         json_schema_extra=personal(PersonalKind.PHONE),
     )
+    id_number: str | None = Field(
+        None,
+        max_length=18,
+        pattern=r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$",
+        json_schema_extra=personal(PersonalKind.ID_NUMBER),
+    )
+    address: str | None = Field(
+        None, max_length=200, json_schema_extra=personal(PersonalKind.ADDRESS)
+    )
 
 
 # -- public input ----------------------------------------------------------------------------
@@ -113,13 +128,13 @@ class EventIn(Strict):
     grid: str | None = Field(None, pattern=GRID_PATTERN)
     location: Location | None = None
     reported_at: AwareDatetime
-    title: str = Field("", max_length=200)
-    description: str = Field("", max_length=4000)
+    title: str = Field("", max_length=200, json_schema_extra=personal(PersonalKind.TEXT))
+    description: str = Field("", max_length=4000, json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
     ref: str | None = Field(None, max_length=128, description="status: the report's event id.")
     incident_id: str | None = Field(None, max_length=64)
     status: str | None = Field(None, max_length=32, description="status: the new status.")
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000, json_schema_extra=personal(PersonalKind.NOTE))
     photos: list[Annotated[str, Field(pattern=PHOTO_PATTERN)]] = Field(
         default_factory=list,
         max_length=MAX_PHOTOS,
@@ -181,8 +196,8 @@ class Report(Normalized):
     area: AreaPath
     location: Point | None = None
     reported_at: AwareDatetime
-    title: str
-    description: str = ""
+    title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
+    description: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
     photos: list[str] = Field(default_factory=list)
 
@@ -191,7 +206,7 @@ class StatusUpdate(Normalized):
     type: Literal["status"] = "status"
     status: str
     at: AwareDatetime
-    note: str = ""
+    note: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
 
 
 class Action(Normalized):
@@ -202,7 +217,7 @@ class Action(Normalized):
     actor: str
     at: AwareDatetime
     department: str | None = None
-    note: str = ""
+    note: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -236,8 +251,11 @@ class SlaSignal(Normalized):
     signal: Literal["warning", "breach"]
     stage: str
     threshold: int = Field(ge=1, le=1000, description="Percent of the stage's limit.")
-    deadline: AwareDatetime
-    at: AwareDatetime
+    repeat: int = Field(
+        0, ge=0, description="0: the warning or breach itself; k ≥ 1: escalation step k."
+    )
+    deadline: AwareDatetime = Field(description="The deadline the signal was planned for.")
+    at: AwareDatetime = Field(description="When the threshold was crossed.")
 
 
 InboxEvent = Annotated[

@@ -1,18 +1,23 @@
 """The incident (事件/案件): one reported matter and its whole closed loop.
 
-The processor is the only writer of incident documents. ``summary()`` is the public, personal-
-data-free view that goes onto the changes stream and the walls.
+The processor is the only writer of incident documents. An incident carries its status, the
+departments it is dispatched to (one lead, 主办, and co-handling ones, 协办), its level
+(community → street → county → city), its SLA stages (each with its own clock, deadline,
+warning marks and state) and its history (who, when, from, to, note). ``summary()`` is the
+public, personal-data-free view that goes onto the changes stream and the walls.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from feeds.contract import AreaPath, Point, Reporter, Urgency
+from feeds.contract import AreaPath, PersonalKind, Point, Reporter, Urgency, personal
+from feeds.privacy import mask_text
+from feeds.sla.calendar import TimeBasis
 
 #: How many processed event ids an incident remembers, to apply each event once.
 SEEN_EVENTS = 64
@@ -23,10 +28,122 @@ class Status(StrEnum):
 
     REPORTED = "reported"  # 上报
     ACCEPTED = "accepted"  # 受理/立案
+    DISPATCHED = "dispatched"  # 已派遣, waiting for the lead department to sign for it
+    HANDLING = "handling"  # 处置中 (signed for)
+    REPORTED_BACK = "reported_back"  # 已反馈, waiting for verification (待核查)
+    PARKED = "parked"  # 挂账: the clocks pause
     CLOSED = "closed"  # 结案
+    EVALUATED = "evaluated"  # 已评价 (综合评价 done)
 
 
-OPEN_STATUSES = frozenset({Status.REPORTED, Status.ACCEPTED})
+OPEN_STATUSES = frozenset(
+    {
+        Status.REPORTED,
+        Status.ACCEPTED,
+        Status.DISPATCHED,
+        Status.HANDLING,
+        Status.REPORTED_BACK,
+        Status.PARKED,
+    }
+)
+
+
+class CaseLevel(StrEnum):
+    """Who owns a case; escalation (升级) moves it one level up."""
+
+    COMMUNITY = "community"  # 社区/村
+    STREET = "street"  # 街道/乡镇
+    COUNTY = "county"  # 县/区
+    CITY = "city"  # 市
+
+
+LEVEL_ORDER = (CaseLevel.COMMUNITY, CaseLevel.STREET, CaseLevel.COUNTY, CaseLevel.CITY)
+
+
+def level_above(level: CaseLevel) -> CaseLevel | None:
+    index = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+
+
+class StageName(StrEnum):
+    """The SLA stages of the closed loop, each on a clock of its own."""
+
+    ACCEPT = "accept"  # 受理/立案: report → accept
+    DISPATCH = "dispatch"  # 派遣: accept → dispatch
+    SIGN = "sign"  # 签收: dispatch → sign for
+    HANDLE = "handle"  # 处置: dispatch → report back (per department)
+    VERIFY = "verify"  # 核查: report back → verify
+    FEEDBACK_FIRST = "feedback_first"  # 下行反馈: report → first answer to the reporting grid
+    FEEDBACK_RESULT = "feedback_result"  # 下行反馈: close → result answered to the grid
+
+
+FEEDBACK_STAGES = frozenset({StageName.FEEDBACK_FIRST, StageName.FEEDBACK_RESULT})
+
+
+class SlaState(StrEnum):
+    NORMAL = "normal"  # 正常
+    WARNING = "warning"  # 临期: past a warning threshold
+    OVERDUE = "overdue"  # 超期: past the deadline
+    PAUSED = "paused"  # 挂账: the clock is stopped
+
+
+SLA_RANK = {SlaState.NORMAL: 0, SlaState.PAUSED: 0, SlaState.WARNING: 1, SlaState.OVERDUE: 2}
+
+
+class Stage(BaseModel):
+    """One run of one SLA stage of an incident.
+
+    ``limit_s`` is clock time (working or calendar seconds, extensions included). While the
+    stage runs, ``running_since`` is set and ``deadline``/``marks`` say when it is due and when
+    each warning threshold falls (``marks[100]`` is the deadline); ``consumed_s`` is the clock
+    time used before ``running_since`` (earlier runs before a pause). ``fired`` lists the
+    thresholds whose SLA signals were applied for the current deadline.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: StageName
+    department: str | None = None
+    role: Literal["lead", "co"] | None = None
+    policy: str
+    basis: TimeBasis
+    limit_s: float
+    started_at: AwareDatetime
+    running_since: AwareDatetime | None = None
+    consumed_s: float = 0.0
+    deadline: AwareDatetime | None = None
+    marks: dict[int, AwareDatetime] = Field(default_factory=dict)
+    fired: list[int] = Field(default_factory=list)
+    state: SlaState = SlaState.NORMAL
+    breached: bool = False
+    ended_at: AwareDatetime | None = None
+    outcome: Literal["done", "cancelled"] | None = None
+    extensions: int = 0
+    extended_s: float = 0.0
+    escalation_step: int = 0
+    next_escalation: AwareDatetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.running_since is not None and self.ended_at is None
+
+    @property
+    def on_time(self) -> bool | None:
+        """Done by its deadline (None while not done)."""
+        if self.outcome != "done" or self.ended_at is None or self.deadline is None:
+            return None
+        return self.ended_at <= self.deadline and not self.breached
+
+    def state_at(self, now: datetime) -> SlaState:
+        """The SLA state at ``now`` from the deadline and the warning marks (no signals)."""
+        if self.ended_at is not None:
+            return self.state
+        if self.running_since is None or self.deadline is None:
+            return SlaState.PAUSED
+        if now >= self.deadline:
+            return SlaState.OVERDUE
+        warned = any(t < 100 and now >= at for t, at in self.marks.items())
+        return SlaState.WARNING if warned else SlaState.NORMAL
 
 
 class Transition(BaseModel):
@@ -39,8 +156,38 @@ class Transition(BaseModel):
     actor: str
     from_status: Status | None
     to_status: Status
-    note: str = ""
+    note: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     event_id: str
+    department: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Counters(BaseModel):
+    """How often things happened to an incident (for the KPIs)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    send_backs: int = 0  # 回退
+    redispatches: int = 0
+    reworks: int = 0  # 返工/重办
+    extensions: int = 0  # 延期 (approved)
+    parks: int = 0  # 挂账
+    reopens: int = 0
+    urges: int = 0  # 催办
+    supervisions: int = 0  # 督办
+    escalations: int = 0  # 升级
+    breaches: int = 0
+
+
+class ExtensionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stage: str
+    by_s: float
+    department: str | None = None
+    actor: str
+    at: AwareDatetime
+    note: str = ""
 
 
 class Incident(BaseModel):
@@ -54,17 +201,31 @@ class Incident(BaseModel):
     urgency: Urgency
     area: AreaPath
     location: Point | None = None
-    title: str
-    description: str = ""
+    title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
+    description: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
     photos: list[str] = Field(default_factory=list)
     status: Status
     reported_at: AwareDatetime
     received_at: AwareDatetime
     accepted_at: AwareDatetime | None = None
+    dispatched_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
     closed_at: AwareDatetime | None = None
     updated_at: AwareDatetime
     version: int = 1
+    policy: str = "normal"
+    level: CaseLevel = CaseLevel.COMMUNITY
+    lead: str | None = None
+    co: list[str] = Field(default_factory=list)
+    parked_from: Status | None = None
+    extension_request: ExtensionRequest | None = None
+    due_at: AwareDatetime | None = None
+    on_time: bool | None = None
+    rating: int | None = None
+    counters: Counters = Field(default_factory=Counters)
+    stages: dict[str, Stage] = Field(default_factory=dict)
+    past_stages: list[Stage] = Field(default_factory=list)
     history: list[Transition] = Field(default_factory=list)
     seen: list[str] = Field(default_factory=list)
 
@@ -72,13 +233,42 @@ class Incident(BaseModel):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def departments(self) -> list[str]:
+        """Lead first, then the co-handling departments (for access by department)."""
+        return ([self.lead] if self.lead else []) + [c for c in self.co if c != self.lead]
+
+
+def handle_key(department: str | None, role: str | None) -> str:
+    """Stage key of a department's handling: ``handle`` (lead) or ``handle@<code>`` (co)."""
+    return "handle" if role != "co" else f"handle@{department}"
+
+
+def sla_view(incident: Incident) -> tuple[SlaState, datetime | None, str | None]:
+    """The worst stored SLA state among running stages, and the nearest running deadline."""
+    state, deadline, stage_key = SlaState.NORMAL, None, None
+    for key, stage in incident.stages.items():
+        if stage.ended_at is not None:
+            continue
+        if SLA_RANK[stage.state] > SLA_RANK[state]:
+            state = stage.state
+        if stage.deadline is not None and (deadline is None or stage.deadline < deadline):
+            deadline, stage_key = stage.deadline, key
+    if incident.status is Status.PARKED and state is SlaState.NORMAL:
+        state = SlaState.PAUSED
+    return state, deadline, stage_key
+
 
 def summary(incident: Incident) -> dict[str, Any]:
-    """The compact, personal-data-free view used by the changes stream and the walls."""
+    """The compact, personal-data-free view used by the changes stream and the walls.
+
+    No reporter; phone and ID-card numbers typed into the title are masked.
+    """
     loc = incident.location
+    sla, deadline, stage = sla_view(incident)
     return {
         "id": incident.id,
-        "title": incident.title,
+        "title": mask_text(incident.title),
         "category": incident.category,
         "urgency": incident.urgency.value,
         "status": incident.status.value,
@@ -88,6 +278,11 @@ def summary(incident: Incident) -> dict[str, Any]:
         "lon": None if loc is None else round(loc.lon, 6),
         "lat": None if loc is None else round(loc.lat, 6),
         "source": incident.source,
+        "level": incident.level.value,
+        "lead": incident.lead,
+        "sla": sla.value,
+        "deadline": None if deadline is None else _iso(deadline),
+        "sla_stage": stage,
         "reported_at": _iso(incident.reported_at),
         "updated_at": _iso(incident.updated_at),
     }

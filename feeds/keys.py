@@ -77,8 +77,43 @@ class Keys:
 
     @property
     def reported_index(self) -> str:
-        """Sorted set: every live incident id → reported time (epoch s), for date queries."""
+        """Sorted set: every incident id → reported time (epoch s), for exports and KPIs."""
         return f"{self.prefix}:idx:reported"
+
+    @property
+    def updated_index(self) -> str:
+        """Sorted set: incident id → time of its last change (epoch s), for KPIs of a period."""
+        return f"{self.prefix}:idx:updated"
+
+    @property
+    def due_index(self) -> str:
+        """Sorted set: incident id → its case deadline (办结时限, epoch s), for 应结案."""
+        return f"{self.prefix}:idx:due"
+
+    def department_open(self, department: str, role: str) -> str:
+        """Set: open incident ids a department handles as ``lead`` (主办) or ``co`` (协办)."""
+        return f"{self.prefix}:idx:dept:{department}:{role}"
+
+    @property
+    def sla_counts(self) -> str:
+        """Hash: ``warning``/``overdue``/``paused`` → open incidents in that SLA state."""
+        return f"{self.prefix}:count:sla"
+
+    # -- SLA clock -------------------------------------------------------------------------
+    @property
+    def sla_due(self) -> str:
+        """Sorted set: ``<incident id>|<stage key>`` → epoch ms of the stage's next signal."""
+        return f"{self.prefix}:sla:due"
+
+    @property
+    def sla_plans(self) -> str:
+        """Hash: ``<incident id>|<stage key>`` → the stage's plan (JSON, signals to fire)."""
+        return f"{self.prefix}:sla:plans"
+
+    @property
+    def closed_index(self) -> str:
+        """Sorted set: closed incident id → closed time; the retention purge reads it."""
+        return f"{self.prefix}:idx:closed"
 
     def daily_stats(self, day: str) -> str:
         """Hash of one day's counters (``received``, ``received:h08``, ``closed`` ...)."""
@@ -94,6 +129,11 @@ class Keys:
         """Hash of one kind of reference data (areas, categories ...): code → JSON."""
         return f"{self.prefix}:ref:{kind}"
 
+    @property
+    def ref_log(self) -> str:
+        """Stream: one entry per applied reference-data import (version, counts, files)."""
+        return f"{self.prefix}:ref:log"
+
     # -- processes -----------------------------------------------------------------------
     def heartbeat(self, role: str, name: str) -> str:
         """String with TTL: a running process of a role (``processor``) says it is alive."""
@@ -105,8 +145,45 @@ class Keys:
     # -- access --------------------------------------------------------------------------
     @property
     def api_tokens(self) -> str:
-        """Hash: SHA-256 of an API token → the principal it stands for (JSON)."""
+        """Hash: SHA-256 of an API token → its record (principal, id, label, created)."""
         return f"{self.prefix}:auth:tokens"
+
+    @property
+    def users(self) -> str:
+        """Hash: user name → user record (role, department, argon2 hash, disabled)."""
+        return f"{self.prefix}:auth:users"
+
+    def session(self, session_hash: str) -> str:
+        """String with TTL (the idle timeout): one web session (SHA-256 of its id)."""
+        return f"{self.prefix}:auth:session:{session_hash}"
+
+    def user_sessions(self, name: str) -> str:
+        """Set: session keys of one user, to end them all (disable, new password)."""
+        return f"{self.prefix}:auth:user-sessions:{name}"
+
+    def login_failures(self, name: str) -> str:
+        """Counter with TTL (the lockout window): failed sign-ins of one name."""
+        return f"{self.prefix}:auth:fail:{name}"
+
+    def lockout(self, name: str) -> str:
+        """String with TTL (the lockout time): the name is locked while it exists."""
+        return f"{self.prefix}:auth:lock:{name}"
+
+    # -- audit ---------------------------------------------------------------------------
+    @property
+    def audit(self) -> str:
+        """Stream, append-only: who did what, when, from where (logins, unmaskings ...)."""
+        return f"{self.prefix}:audit"
+
+    @property
+    def audit_archived(self) -> str:
+        """String: id of the last audit entry written to the archive files."""
+        return f"{self.prefix}:audit:archived"
+
+    @property
+    def housekeeping_lock(self) -> str:
+        """String with TTL: held by the one worker running the purge and archiving."""
+        return f"{self.prefix}:lock:housekeeping"
 
     # -- sources (feeds) -----------------------------------------------------------------
     @property

@@ -1,8 +1,11 @@
 """The processor: the one writer of incident state.
 
 Reads the inbox through a consumer group, applies each event with the pure
-``feeds.lifecycle.apply``, and commits in one MULTI/EXEC per batch: the new incident documents,
-the indexes and counters, the changes-stream entries and the XACK of the batch's entries. A
+``feeds.lifecycle.apply`` (which dispatches on the event's type), and commits in one MULTI/EXEC
+per batch: the new incident documents, the indexes and counters (``_index``), the SLA clock's
+plans, the changes-stream entries (all sent as one script call, ``feeds.batchwrite``), the
+alarm step's merged alarms and the incidents they open (``feeds.alarms.stage``) and the XACK
+of the batch's entries. A
 crash before EXEC leaves the entries pending; another processor reclaims them after
 ``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a replayed event a
 no-op. Documents are WATCHed, so several processors can run side by side.
@@ -26,12 +29,15 @@ import redis
 from pydantic import ValidationError
 
 from feeds.alarms.stage import AlarmPlan, AlarmStage
-from feeds.batchwrite import BatchWrites
+from feeds.batchwrite import Writes, register
 from feeds.contract import Alarm, parse_inbox_event
 from feeds.incident import Incident, summary
+from feeds.indexing import index_case, index_clock
 from feeds.keys import PROCESSOR_GROUP, Keys
-from feeds.lifecycle import Event, Outcome, apply
+from feeds.lifecycle import Event, Outcome, Rules, apply
+from feeds.refdata.registry import RegistryCache
 from feeds.settings import ProcessorSettings
+from feeds.sla.policy import PolicyBook, load_policies
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +92,8 @@ class Processor:
         tz: ZoneInfo,
         name: str | None = None,
         *,
+        policies: PolicyBook | None = None,
+        registry: RegistryCache | None = None,
         alarms: AlarmStage | None = None,
     ) -> None:
         self.client = client
@@ -93,11 +101,14 @@ class Processor:
         self.settings = settings
         self.tz = tz
         self.name = name or consumer_name()
+        self.policies = policies or load_policies(None, tz)
+        self.registry = registry or RegistryCache(client, keys)
+        self._writes = register(client)
+        self.alarms = alarms or AlarmStage.create(client, keys, tz)
         self.processed = 0
         self._last_claim = 0.0
         self._last_trim = 0.0
         self._last_beat = 0.0
-        self.alarms = alarms or AlarmStage.create(client, keys, tz)
 
     def ensure_group(self) -> None:
         try:
@@ -212,21 +223,24 @@ class Processor:
             before = dict(current)
             now = datetime.now(self.tz)
             alarm_plan = self._plan_alarms(pipe, batch, now)
+            rules = self.rules()
             changes: list[tuple[str, Incident]] = []
             rejected: list[tuple[str, str, Event]] = []
-            for entry_id, event in _incident_events(batch):
+            for entry_id, event in batch.events:
                 key = event.incident_id or ""
-                outcome: Outcome = apply(current.get(key), event, now)
+                outcome: Outcome = apply(current.get(key), event, now, rules)
                 if outcome.rejected:
                     rejected.append((entry_id, outcome.rejected, event))
                 elif outcome.incident is not None and outcome.op:
                     current[key] = outcome.incident
                     changes.append((outcome.op, outcome.incident))
-            pipe.multi()
-            writes = BatchWrites(self.client)  # the batch's writes as a handful of commands
+            writes = Writes()
             for incident_id, incident in current.items():
                 if incident is not None and incident is not before[incident_id]:
-                    writes.set(self.keys.incident(incident_id), incident.model_dump_json())
+                    writes.set(
+                        self.keys.incident(incident_id),
+                        incident.model_dump_json(exclude_defaults=True),
+                    )
                     self._index(writes, before[incident_id], incident)
             for op, incident in changes:
                 writes.xadd(
@@ -235,20 +249,25 @@ class Processor:
                     maxlen=self.settings.changes_maxlen,
                     approximate=True,
                 )
-            writes.flush(pipe)
             for entry_id, reason, event in rejected:
-                self._reject(pipe, entry_id, reason, event.source, event.model_dump_json())
+                self._reject(writes, entry_id, reason, event.source, event.model_dump_json())
             for entry_id, reason, payload in batch.bad:
-                self._reject(pipe, entry_id, reason, "unknown", payload)
+                self._reject(writes, entry_id, reason, "unknown", payload)
+            pipe.multi()
+            writes.queue(pipe, self._writes)
             self.alarms.write(pipe, alarm_plan)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
             pipe.execute()
 
     def _plan_alarms(self, pipe: Any, batch: Batch, now: datetime) -> AlarmPlan | None:
-        """The alarm step (storm control, rules) of the batch's alarms, while WATCHing."""
+        """The alarm step (storm control, rules: ``feeds.alarms``), while WATCHing."""
         alarms = [e for _, e in batch.events if isinstance(e, Alarm)]
         return self.alarms.prepare(pipe, alarms, now) if alarms else None
+
+    def rules(self) -> Rules:
+        """Policies and the current reference data, for one batch."""
+        return Rules(self.policies, self.registry.get())
 
     def _reject(self, pipe: Any, entry_id: str, reason: str, source: str, raw: Any) -> None:
         pipe.xadd(
@@ -266,7 +285,7 @@ class Processor:
             approximate=True,
         )
 
-    def _index(self, pipe: BatchWrites, old: Incident | None, new: Incident) -> None:
+    def _index(self, pipe: Any, old: Incident | None, new: Incident) -> None:
         """Keep indexes and counters in step with the change old → new."""
         areas = [c for c in (new.area.grid, new.area.community, new.area.street, new.county) if c]
         if old is None:
@@ -278,7 +297,6 @@ class Processor:
             pipe.hincrby(stats, f"received:src:{new.source}", 1)
             pipe.expire(stats, 60 * 86400)
             pipe.zadd(self.keys.recent_index, {new.id: new.received_at.timestamp()})
-            pipe.zadd(self.keys.reported_index, {new.id: new.reported_at.timestamp()})
             pipe.zremrangebyrank(self.keys.recent_index, 0, -self.settings.recent_size - 1)
         was_open = old is not None and old.is_open
         if new.is_open and not was_open:
@@ -292,11 +310,11 @@ class Processor:
         if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
             closed = new.closed_at.astimezone(self.tz).strftime("%Y%m%d")
             pipe.hincrby(self.keys.daily_stats(closed), "closed", 1)
-
-
-def _incident_events(batch: Batch) -> list[tuple[str, Event]]:
-    """Events for the lifecycle: everything but alarms (the alarm step takes those)."""
-    return [(i, e) for i, e in batch.events if not isinstance(e, Alarm)]
+            pipe.zadd(self.keys.closed_index, {new.id: new.closed_at.timestamp()})
+        elif new.is_open and old is not None and not old.is_open:
+            pipe.zrem(self.keys.closed_index, new.id)  # reopened: not due for the purge
+        index_case(pipe, self.keys, old, new)
+        index_clock(pipe, self.keys, old, new)
 
 
 def _id_key(entry_id: str) -> tuple[int, int]:

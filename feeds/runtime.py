@@ -19,6 +19,7 @@ from feeds.keys import Keys
 from feeds.redisconn import connect
 from feeds.refdata.registry import RegistryCache
 from feeds.settings import Settings
+from feeds.sla.policy import PolicyBook, load_policies
 
 
 @dataclass
@@ -32,12 +33,15 @@ class Runtime:
     registry: RegistryCache
     intake: Intake
     tokens: TokenStore
+    policies: PolicyBook
 
     @classmethod
     def create(cls, settings: Settings, redis_url: str) -> Runtime:
+        """Connect and load the SLA policies (``PolicyError`` names a bad key)."""
+        tz = ZoneInfo(settings.timezone)
+        policies = load_policies(settings.sla.policy_file, tz)
         client = connect(redis_url)
         keys = Keys(settings.county)
-        tz = ZoneInfo(settings.timezone)
         return cls(
             settings=settings,
             keys=keys,
@@ -48,6 +52,7 @@ class Runtime:
             registry=RegistryCache(client, keys),
             intake=Intake(client, keys, tz, settings.processor.deadletter_maxlen),
             tokens=TokenStore(client, keys),
+            policies=policies,
         )
 
     def now(self) -> datetime:

@@ -54,6 +54,78 @@ class HttpSettings(Group):
     production: bool = Field(
         default=False, description="Production mode: no debug pages, secure cookies."
     )
+    max_request_bytes: int = Field(
+        8_388_608,
+        ge=1024,
+        description="Largest request body of any request (the outer limit; JSON endpoints "
+        "keep max_body_bytes).",
+    )
+    frame_ancestors: str = Field(
+        "'none'",
+        description="CSP frame-ancestors: who may embed gridwall's pages in a frame.",
+    )
+
+
+class AuthSettings(Group):
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that signs session cookies (from the environment); every server of "
+        "an install needs the same one. Unset: secret_key_file.",
+    )
+    secret_key_file: Path | None = Field(
+        None,
+        description="File holding the session-signing key; unset means <data_dir>/secret.key, "
+        "created (mode 600) when missing.",
+    )
+    session_idle_s: int = Field(
+        1800, ge=60, description="A person's session ends after this much inactivity."
+    )
+    session_absolute_s: int = Field(
+        43_200, ge=300, description="A person's session ends this long after sign-in, whatever."
+    )
+    kiosk_idle_s: int = Field(
+        604_800,
+        ge=3600,
+        description="A wall (kiosk) session ends after this much silence; it has no absolute "
+        "limit and ends when its token is revoked.",
+    )
+    recheck_s: float = Field(
+        30.0, gt=0, description="How often an open wall re-checks that its session is valid."
+    )
+    lockout_failures: int = Field(
+        5, ge=1, description="Failed sign-ins of one name within lockout_window_s that lock it."
+    )
+    lockout_window_s: int = Field(900, ge=1, description="Window in which failures count.")
+    lockout_s: int = Field(900, ge=1, description="How long a locked name stays locked.")
+    password_min_length: int = Field(10, ge=6, description="Shortest password accepted.")
+    password_time_cost: int = Field(3, ge=1, description="argon2id time cost (iterations).")
+    password_memory_kib: int = Field(65_536, ge=8, description="argon2id memory cost in KiB.")
+
+
+class PrivacySettings(Group):
+    retention_days: int = Field(
+        180,
+        ge=1,
+        description="Personal fields of cases closed this many days ago are purged (Redis and "
+        "history); dead letters older than this are dropped.",
+    )
+    purge_interval_s: int = Field(
+        3600, ge=60, description="How often the worker runs the retention purge and archiving."
+    )
+
+
+class AuditSettings(Group):
+    hot_days: int = Field(
+        90, ge=1, description="Audit entries stay in Redis (and GET /api/v1/audit) this long."
+    )
+    retention_days: int = Field(
+        1095,
+        ge=1,
+        description="Audit entries are kept this long in all (Redis, then archive files).",
+    )
+    archive_dir: Path | None = Field(
+        None, description="Folder of audit archive files; unset means <data_dir>/audit."
+    )
 
 
 class ProcessorSettings(Group):
@@ -113,6 +185,69 @@ class SimulatorSettings(Group):
     seed: int = Field(20261127, description="Seed of the simulated county and its events.")
     rate: float = Field(
         30.0, ge=0, description="Average simulated reports per minute (0 stops reporting)."
+    )
+    pace: float = Field(
+        60.0,
+        gt=0,
+        description="Live simulated cases run this many times faster than real handling.",
+    )
+    backfill: int = Field(
+        120, ge=0, description="Cases of the past days the simulator adds when it starts."
+    )
+    backfill_days: float = Field(
+        12.0, gt=0, description="How many past days the backfilled cases spread over."
+    )
+
+
+class SlaSettings(Group):
+    policy_file: Path | None = Field(
+        None,
+        description=(
+            "SLA policy file (YAML: limits, thresholds, escalation, calendar); unset means the "
+            "shipped default feeds/sla/policy.yaml."
+        ),
+    )
+    tick_ms: int = Field(
+        1000, ge=10, le=60_000, description="How often the SLA clock looks for due signals."
+    )
+    batch_size: int = Field(
+        200, ge=1, le=100_000, description="Most stage plans the clock pops in one script call."
+    )
+    max_rounds: int = Field(
+        50, ge=1, description="Most script calls in one tick (the rest waits for the next)."
+    )
+
+
+class MetricsSettings(Group):
+    min_sample: int = Field(
+        10,
+        ge=1,
+        description="Rankings (红黑榜) only include rows with at least this many due cases.",
+    )
+
+
+class RefdataSettings(Group):
+    strict_codes: bool = Field(
+        default=False,
+        description=(
+            "Enforce 12-digit division codes and 15-digit grid codes that extend their "
+            "parent's code; off accepts any code of 6–24 digits."
+        ),
+    )
+    overlap_tolerance: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Overlap tolerated between two areas of one level, as a share of the smaller.",
+    )
+    progress_min_items: int = Field(
+        500, ge=1, description="Imports of at least this many records show a progress bar."
+    )
+    log_maxlen: int = Field(
+        1000, ge=10, description="Approximate length kept of the reference-data import log."
+    )
+    demo_grids: int = Field(
+        2000, ge=1000, le=3000, description="Number of grids of the generated demo county."
     )
 
 
@@ -227,6 +362,12 @@ class Settings(BaseSettings):
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
     feeds: FeedsSettings = Field(default_factory=FeedsSettings)
     alarms: AlarmSettings = Field(default_factory=AlarmSettings)
+    refdata: RefdataSettings = Field(default_factory=RefdataSettings)
+    sla: SlaSettings = Field(default_factory=SlaSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     _file_data: ClassVar[dict[str, Any]] = {}
 

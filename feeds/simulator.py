@@ -1,9 +1,12 @@
-"""The simulator feed: a demo county's reports with a daily rhythm, and their answers.
+"""The simulator feed: a demo county's reports with a daily rhythm, and their lifecycles.
 
 Deterministic for a seed: the same seed gives the same sequence of events (their wall-clock
 timing follows the real time of day). Reports go through the same ``Intake`` as every other
 feed (normalization, de-duplication, the inbox); some carry GCJ-02 or BD-09 coordinates, as
-phone apps do, so the conversion path runs in the demo too.
+phone apps do, so the conversion path runs in the demo too. Each report then goes through a
+scripted lifecycle (``feeds.simlife``: departments of different speeds, send-backs,
+extensions, parking, reworks, stuck cases) as actions in the inbox; ``backfill`` adds cases of
+the past days at their real times, so the SLA clock finds warnings and breaches at once.
 """
 
 from __future__ import annotations
@@ -15,18 +18,19 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
-from feeds.contract import Crs, EventIn, Urgency
+from feeds.contract import Action, Crs, EventIn, Urgency
 from feeds.geo import from_wgs84
-from feeds.intake import Intake, IntakeError
+from feeds.intake import Intake, IntakeError, new_event_id
 from feeds.refdata.model import Level
 from feeds.refdata.registry import Registry
+from feeds.simlife import Departments, Step, script
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +64,35 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚"
 
 
+#: Hours at which backfilled reports come in (office hours, mostly).
+WORK_HOURS = (8, 9, 9, 10, 10, 11, 14, 15, 15, 16, 17, 20)
+
+
 @dataclass(order=True)
 class Scheduled:
+    """The remaining steps of one case; the first is due at ``due`` (epoch seconds)."""
+
     due: float
     seq: int
-    event: dict[str, Any] = field(compare=False)
+    incident_id: str = field(compare=False)
+    steps: list[Step] = field(compare=False)
 
 
 class Simulator:
-    """Generates reports and, later, their acceptance and closure."""
+    """Generates reports and drives each through its lifecycle (``feeds.simlife``).
 
-    def __init__(self, registry: Registry, intake: Intake, seed: int, rate: float) -> None:
+    ``pace`` compresses live cases' case time (60: an hour of handling takes a minute).
+    """
+
+    def __init__(
+        self, registry: Registry, intake: Intake, seed: int, rate: float, pace: float = 60.0
+    ) -> None:
         self.registry = registry
         self.intake = intake
         self.rng = random.Random(seed)
         self.rate = rate
+        self.pace = pace
+        self.depts = Departments.of(registry, random.Random(seed + 1))
         self.seq = 0
         self.queue: list[Scheduled] = []
         self.grids = [a for a in registry.by_level(Level.GRID) if a.geometry]
@@ -123,19 +141,60 @@ class Simulator:
             },
         }
 
-    def follow_ups(self, report: dict[str, Any], now: float) -> None:
-        """Schedule the answers the centre would give (demo pace: minutes, not days)."""
-        ref = report["source_event_id"]
-        accept_after = self.rng.uniform(20, 180)
-        self._schedule(now + accept_after, ref, "accepted")
-        if self.rng.random() < 0.85:
-            self._schedule(now + accept_after + self.rng.uniform(120, 1500), ref, "closed")
+    # -- lifecycles --------------------------------------------------------------------
+    def follow_ups(self, incident_id: str, category: str, due: float) -> None:
+        """Schedule a live case's lifecycle, its case time compressed by ``pace``."""
+        steps = script(self.rng, self.depts, category)
+        self._chain(incident_id, steps, due)
 
-    def _schedule(self, due: float, ref: str, status: str) -> None:
+    def _chain(self, incident_id: str, steps: list[Step], after: float) -> None:
+        if steps:
+            self.seq += 1
+            due = after + steps[0].after / self.pace
+            heapq.heappush(self.queue, Scheduled(due, self.seq, incident_id, steps))
+
+    def act(self, incident_id: str, step: Step, at: datetime, now: datetime) -> None:
+        """Append one action of a case to the inbox (the processor applies or refuses it)."""
         self.seq += 1
-        event = {"source": SOURCE, "source_event_id": f"sim-{self.seq:08d}", "kind": "status",
-                 "ref": ref, "status": status}  # fmt: skip
-        heapq.heappush(self.queue, Scheduled(due, self.seq, event))
+        action = Action(
+            event_id=new_event_id(),
+            source=SOURCE,
+            source_event_id=f"sim-{self.seq:08d}",
+            received_at=now,
+            incident_id=incident_id,
+            action=step.action,
+            actor=step.actor,
+            at=at,
+            department=step.department,
+            note=step.note,
+            params=step.params,
+        )
+        self.intake.enqueue([action])
+
+    def backfill(self, now: datetime, count: int, days: float) -> int:
+        """Cases reported over the past ``days``: their steps up to now happen at their real
+        (past) times, the rest is replayed live. The wall starts with every state shown."""
+        made = 0
+        epoch = now.timestamp()
+        for _ in range(count):
+            reported = now - timedelta(days=self.rng.uniform(0.05, days))
+            reported = reported.replace(hour=self.rng.choice(WORK_HOURS))
+            if reported >= now:
+                reported -= timedelta(days=1)
+            raw = self.report(reported)
+            incident_id = self.submit(raw, now)
+            if incident_id is None:
+                continue
+            made += 1
+            at = reported
+            steps = script(self.rng, self.depts, raw["category"])
+            while steps and at + timedelta(seconds=steps[0].after) <= now:
+                at += timedelta(seconds=steps[0].after)
+                self.act(incident_id, steps.pop(0), at, now)
+            if steps:  # what is left continues live, starting soon
+                first = replace(steps[0], after=self.rng.uniform(0, 20 * 60) * self.pace)
+                self._chain(incident_id, [first, *steps[1:]], epoch)
+        return made
 
     def intensity(self, at: datetime) -> float:
         """Reports per second at a time of day (the hourly rhythm around ``rate``)."""
@@ -154,28 +213,40 @@ class Simulator:
                 yield self.report(start, grid)
 
     # -- running -----------------------------------------------------------------------
-    def submit(self, raw: dict[str, Any], now: datetime) -> bool:
+    def submit(self, raw: dict[str, Any], now: datetime) -> str | None:
+        """Post one report; its incident id, or None (refused, or a repeat of a known one)."""
         try:
             event = EventIn.model_validate(raw)
             normalized = self.intake.normalize(event, self.registry, now)
         except (IntakeError, ValueError) as exc:
             self.intake.dead_letter(SOURCE, "simulator", str(exc), repr(raw))
-            return False
-        self.intake.enqueue([normalized])
-        return True
+            return None
+        result = self.intake.enqueue([normalized])[0]
+        return None if result.duplicate else result.incident_id
 
-    def run(self, stop: threading.Event, tz: Any, tick: float = 1.0) -> None:
+    def step(self, now: datetime) -> None:
+        """Act on every case whose next step is due."""
+        epoch = now.timestamp()
+        while self.queue and self.queue[0].due <= epoch:
+            item = heapq.heappop(self.queue)
+            self.act(item.incident_id, item.steps[0], now, now)
+            self._chain(item.incident_id, item.steps[1:], item.due)
+
+    def run(
+        self, stop: threading.Event, tz: Any, tick: float = 1.0, backfill: int = 0, days: float = 0
+    ) -> None:
         log.info("simulator: %.1f reports/min on %d grids", self.rate, len(self.grids))
+        if backfill:
+            made = self.backfill(datetime.now(tz), backfill, days)
+            log.info("simulator: %d cases of the past %.0f days backfilled", made, days)
         while not stop.is_set():
             now = datetime.now(tz)
             epoch = time.time()
             for raw in self.reports_between(now, tick):
-                if self.submit(raw, now):
-                    self.follow_ups(raw, epoch)
-            while self.queue and self.queue[0].due <= epoch:
-                item = heapq.heappop(self.queue)
-                item.event["reported_at"] = now.isoformat(timespec="seconds")
-                self.submit(item.event, now)
+                incident_id = self.submit(raw, now)
+                if incident_id is not None:
+                    self.follow_ups(incident_id, raw["category"], epoch)
+            self.step(now)
             stop.wait(tick)
 
 

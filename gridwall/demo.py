@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import secrets
 import socket
 import threading
 import time
@@ -21,12 +22,13 @@ from pathlib import Path
 import click
 import uvicorn
 
-from feeds.access import Principal, Role, TokenStore, new_token
+from dashboard.wall.layouts import layout_files
+from feeds.access import Role, TokenStore
 from feeds.keys import Keys
 from feeds.redisconn import EmbeddedRedis, connect
-from feeds.refdata.demo import generate_county
-from feeds.refdata.registry import store_registry
+from feeds.refdata.demo import import_demo_county
 from feeds.settings import Settings
+from feeds.users import User, UserStore
 from gridwall.procs import Children
 from gridwall.server import create_app
 
@@ -63,19 +65,62 @@ def check_port(host: str, port: int) -> None:
             ) from None
 
 
-def seed(settings: Settings, url: str) -> tuple[str, bool]:
-    """Seed the demo county when the Redis has none; issue the demo admin token."""
+ADMIN = "admin"
+WALL = "demo-wall"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the demo prints: the admin's password and API token, the wall's kiosk token."""
+
+    admin_password: str
+    admin_token: str
+    wall_token: str
+    demo_token: str | None
+
+
+def seed(settings: Settings, url: str) -> tuple[Credentials, bool]:
+    """Seed the demo county when the Redis has none; (re)create the demo admin (a new
+    password and token at every start) and the demo wall bound to the default layout.
+
+    The county goes the way a real county's files go: generated, exported into
+    ``<data_dir>/demo-county/`` and imported from there.
+    """
     client = connect(url)
     keys = Keys(settings.county)
     seeded = False
     if not client.exists(keys.ref_version):
-        registry = generate_county(settings.county, settings.county_name, settings.simulator.seed)
-        store_registry(client, keys, registry)
+        plan, _ = import_demo_county(
+            client,
+            keys,
+            settings.data_dir / "demo-county",
+            county_name=settings.county_name,
+            seed=settings.simulator.seed,
+            grids=settings.refdata.demo_grids,
+        )
+        if plan.blocked:
+            raise click.ClickException(
+                f"the generated demo county has {plan.error_count} errors; please report this"
+            )
         seeded = True
-    token = settings.demo_token.get_secret_value() if settings.demo_token else new_token()
-    TokenStore(client, keys).issue(Principal(name="demo-admin", role=Role.ADMIN), token)
+    users = UserStore(client, keys, settings.auth)
+    tokens = TokenStore(client, keys)
+    password = secrets.token_urlsafe(9)
+    if users.get(ADMIN) is None:
+        users.add(User(name=ADMIN, role=Role.ADMIN), password)
+    else:
+        users.set_password(ADMIN, password)
+        users.set_disabled(ADMIN, False)
+        users.unlock(ADMIN)
+    if users.get(WALL) is None:
+        users.add(User(name=WALL, role=Role.WALL, layout=settings.wall.default_layout))
+    demo = settings.demo_token.get_secret_value() if settings.demo_token else None
+    tokens.revoke_all(ADMIN)
+    tokens.revoke_all(WALL)
+    admin_token = tokens.issue(users.principal(ADMIN), demo, label="demo")
+    wall_token = tokens.issue(users.principal(WALL), label="demo")
     client.close()
-    return token, seeded
+    return Credentials(password, admin_token, wall_token, demo), seeded
 
 
 def run_demo(settings: Settings, options: DemoOptions) -> None:
@@ -92,7 +137,7 @@ def run_demo(settings: Settings, options: DemoOptions) -> None:
             where = f"embedded redis-server, data in {settings.data_dir / 'redis'}"
         children = Children(env={"REDIS_URL": url})
         try:
-            token, seeded = seed(settings, url)
+            credentials, seeded = seed(settings, url)
             children.spawn("worker", ["worker"])
             if options.simulator:
                 children.spawn(
@@ -103,13 +148,19 @@ def run_demo(settings: Settings, options: DemoOptions) -> None:
             app = create_app(settings, url, demo=True)
             server = uvicorn.Server(
                 uvicorn.Config(
-                    app, host=host, port=port, log_level="warning", ws="websockets-sansio"
+                    app,
+                    host=host,
+                    port=port,
+                    log_level="warning",
+                    ws="websockets-sansio",
+                    ws_max_size=settings.http.max_body_bytes,
                 )
             )
             base = f"http://{host}:{port}"
-            _announce(base, settings, token, where, seeded)
+            _announce(base, settings, credentials, where, seeded)
+            kiosk = f"{base}/wall/{settings.wall.default_layout}?token={credentials.wall_token}"
             if options.browser:
-                threading.Thread(target=_open_when_up, args=(server, base), daemon=True).start()
+                threading.Thread(target=_open_when_up, args=(server, kiosk), daemon=True).start()
             with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises Ctrl-C when done
                 server.run()
         finally:
@@ -120,19 +171,38 @@ def run_demo(settings: Settings, options: DemoOptions) -> None:
             click.echo("gridwall: stopped.")
 
 
-def _announce(base: str, settings: Settings, token: str, where: str, seeded: bool) -> None:
+def _announce(
+    base: str, settings: Settings, credentials: Credentials, where: str, seeded: bool
+) -> None:
     layout = settings.wall.default_layout
+    token = credentials.admin_token
+    kiosk = [
+        f"  wall:    {base}/wall/{layout}?token={credentials.wall_token}",
+        f"           (kiosk link of the wall {WALL!r}, read-only, bound to {layout!r})",
+    ]
+    if credentials.demo_token:
+        kiosk += [
+            f"  kiosk:   {base}/wall/{name}?token={credentials.demo_token}"
+            for name in layout_files(settings.wall.layouts_dir)
+        ]
     click.echo(
         "\n".join(
             [
                 "",
                 f"gridwall demo — {settings.county_name} ({settings.county})",
-                f"  wall:    {base}/wall/{layout}",
+                *kiosk,
+                f"  sign in: {base}/login   user {ADMIN}, password {credentials.admin_password}"
+                "   (new at every start)",
                 f"  API:     {base}/api/openapi.json",
                 f"  token:   {token}   (bearer token of the demo admin; "
                 "fix it with GRIDWALL_DEMO_TOKEN)",
                 f"  redis:   {where}",
-                "  county:  " + ("generated now" if seeded else "already there"),
+                "  county:  "
+                + (
+                    f"generated now (its files: {settings.data_dir / 'demo-county'})"
+                    if seeded
+                    else "already there"
+                ),
                 "  post an event:",
                 f"    curl -H 'Authorization: Bearer {token}' \\",
                 "      -H 'Content-Type: application/json' \\",
@@ -149,9 +219,9 @@ def _announce(base: str, settings: Settings, token: str, where: str, seeded: boo
     )
 
 
-def _open_when_up(server: uvicorn.Server, base: str) -> None:
+def _open_when_up(server: uvicorn.Server, url: str) -> None:
     for _ in range(200):
         if server.started:
-            webbrowser.open(base + "/")
+            webbrowser.open(url)
             return
         time.sleep(0.1)

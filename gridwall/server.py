@@ -10,18 +10,27 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Collection
 from typing import Literal
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi import Depends, FastAPI
 
+from dashboard.api import audit, health, incidents, metrics, open311, refdata, sla
 from dashboard.api import feeds as feed_reads
-from dashboard.api import health, incidents, open311, refdata
+from dashboard.auth import login
+from dashboard.pages import incident as incident_page
 from dashboard.queries import Queries
 from dashboard.wall.app import create_wall
 from dashboard.wall.hub import PushHub
+from feeds.access import PEOPLE, Role
+from feeds.http import actions
+from feeds.http.guard import BodyLimitExceeded, Guard, body_limit_handler, content_security_policy
+from feeds.http.policy import Policy, PolicyRegistry, enforce_policy
 from feeds.http.service import FeedsService, install
+from feeds.privacy import install_log_filter
 from feeds.runtime import Runtime
+from feeds.sessions import SessionStore
 from feeds.settings import Settings
+from feeds.users import UserStore
 from gridwall import __version__
 
 log = logging.getLogger(__name__)
@@ -52,6 +61,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_filter()  # after the server configured its logging
         if "wall" in parts:
             hub.start()
         if feeds is not None:
@@ -73,24 +83,55 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
         debug=not production,
+        dependencies=[Depends(enforce_policy)],  # every route: its declared policy, or refused
     )
+    registry = PolicyRegistry()
+    registry.declare(app.openapi_url or "", Policy(roles=PEOPLE | {Role.SOURCE}))
     app.state.runtime = rt
     app.state.queries = queries
     app.state.hub = hub
+    app.state.policies = registry
+    app.state.sessions = SessionStore(rt.aclient, rt.keys, settings)
+    app.state.users = UserStore(rt.client, rt.keys, settings.auth)
+    app.add_exception_handler(BodyLimitExceeded, body_limit_handler)
     if feeds is not None:
         install(app, feeds)
+        app.include_router(actions.router)
     if "api" in parts or "wall" in parts:
         app.include_router(health.router)
+        app.include_router(login.router)
     if "api" in parts:
         app.include_router(incidents.router)
         app.include_router(refdata.router)
+        app.include_router(sla.router)
+        app.include_router(metrics.router)
+        app.include_router(audit.router)
+        app.include_router(incident_page.router)
         app.include_router(feed_reads.router)
         app.include_router(open311.router)
+    hashes: list[str] = []
     if "wall" in parts:
-
-        @app.get("/", include_in_schema=False)
-        async def root() -> RedirectResponse:
-            return RedirectResponse(f"/wall/{settings.wall.default_layout}")
-
-        create_wall(app, rt, queries, hub)
+        wall = create_wall(app, rt, queries, hub)
+        app.state.wall = wall
+        hashes = list(wall.csp_hashes())
+    app.state.csp = content_security_policy(
+        hashes, settings.http.frame_ancestors, _tile_sources(settings.wall.tile_url)
+    )
+    app.add_middleware(
+        Guard,
+        fastapi_app=app,
+        rt=rt,
+        sessions=app.state.sessions,
+        registry=registry,
+        csp=lambda: str(app.state.csp),
+    )
     return app
+
+
+def _tile_sources(tile_url: str | None) -> list[str]:
+    """The CSP source of the map's tile server (``{s}`` subdomains become a wildcard)."""
+    if not tile_url:
+        return []
+    parts = urlsplit(tile_url)
+    host = parts.netloc.replace("{s}.", "*.")
+    return [f"{parts.scheme}://{host}"] if parts.scheme and host and "{" not in host else []

@@ -90,6 +90,8 @@ def settings(redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
             "county": COUNTY,
             "wall": {"coalesce_ms": 50, "heartbeat_s": 0.5},
             "processor": {"block_ms": 50, "claim_idle_ms": 1000},
+            # argon2id at test strength: the suite signs in often; production keeps the default
+            "auth": {"password_time_cost": 1, "password_memory_kib": 1024},
         }
     )
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
 
 from feeds.access import Principal, Role, TokenStore
+from feeds.contract import Action
+from feeds.incident import Incident
+from feeds.intake import Intake
 from feeds.keys import Keys
 from feeds.processor import Processor
 from feeds.settings import Settings
@@ -18,6 +23,31 @@ TOKEN = "test-admin-token"
 def issue_admin(client: redis.Redis, keys: Keys, token: str = TOKEN) -> dict[str, str]:
     TokenStore(client, keys).issue(Principal(name="tester", role=Role.ADMIN), token)
     return {"Authorization": f"Bearer {token}"}
+
+
+def issue_wall(client: redis.Redis, keys: Keys, layout: str = "desk", name: str = "lobby") -> str:
+    """A wall (kiosk) token bound to ``layout``; open ``/wall/<layout>?token=...`` with it."""
+    return TokenStore(client, keys).issue(Principal(name=name, role=Role.WALL, layout=layout))
+
+
+#: One principal of every role, as the access tests use them.
+ROLE_PRINCIPALS: dict[Role, Principal] = {
+    Role.WALL: Principal(name="lobby", role=Role.WALL, layout="desk"),
+    Role.OPERATOR: Principal(name="zhang", role=Role.OPERATOR),
+    Role.DEPARTMENT: Principal(name="roads", role=Role.DEPARTMENT, department="D-ROADS"),
+    Role.LEADER: Principal(name="li", role=Role.LEADER),
+    Role.ADMIN: Principal(name="root", role=Role.ADMIN),
+    Role.SOURCE: Principal(name="gridapp", role=Role.SOURCE, source="gridapp"),
+}
+
+
+def issue_roles(client: redis.Redis, keys: Keys) -> dict[Role, dict[str, str]]:
+    """A bearer header for one principal of every role."""
+    store = TokenStore(client, keys)
+    return {
+        role: {"Authorization": f"Bearer {store.issue(principal)}"}
+        for role, principal in ROLE_PRINCIPALS.items()
+    }
 
 
 def drain(client: redis.Redis, settings: Settings, name: str = "test-proc") -> int:
@@ -47,3 +77,46 @@ def report(n: int = 1, **kw: Any) -> dict[str, Any]:
     }
     data.update(kw)
     return data
+
+
+def act(
+    client: redis.Redis,
+    keys: Keys,
+    incident_id: str,
+    action: str,
+    at: str | datetime,
+    n: int,
+    department: str | None = None,
+    **params: Any,
+) -> None:
+    """Append one lifecycle action to the inbox, as the API would."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    event = Action(
+        event_id=f"act-{n}",
+        source="api",
+        source_event_id=f"act-{n}",
+        received_at=moment,
+        incident_id=incident_id,
+        action=action,
+        actor="tester",
+        at=moment,
+        department=department,
+        params=params,
+    )
+    Intake(client, keys, ZoneInfo("Asia/Shanghai"), 1000).enqueue([event])
+
+
+def sla_signals(client: redis.Redis, keys: Keys) -> list[dict[str, Any]]:
+    """Every SLA signal appended to the inbox so far (parsed)."""
+    found = []
+    for _id, fields in client.xrange(keys.inbox):
+        data = json.loads(fields[b"e"])
+        if data.get("type") == "sla":
+            found.append(data)
+    return found
+
+
+def load(client: redis.Redis, keys: Keys, incident_id: str) -> Incident:
+    raw = client.get(keys.incident(incident_id))
+    assert raw is not None, f"no incident {incident_id}"
+    return Incident.model_validate_json(raw)

@@ -1,4 +1,4 @@
-"""A real gridwall server (uvicorn in a thread) and processor for end-to-end tests."""
+"""A real gridwall server (uvicorn in a thread), processor and SLA clock for end-to-end tests."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from feeds.keys import Keys
 from feeds.processor import Processor
 from feeds.redisconn import free_port
 from feeds.settings import Settings
+from feeds.sla.clock import SlaClock
 from gridwall.server import create_app
 
 
@@ -27,7 +28,7 @@ class Live:
 
 
 @contextmanager
-def live_server(settings: Settings, processor: bool = True) -> Iterator[Live]:
+def live_server(settings: Settings, processor: bool = True, clock: bool = False) -> Iterator[Live]:
     port = free_port()
     url = settings.redis_url or ""
     app = create_app(settings, url)
@@ -44,6 +45,12 @@ def live_server(settings: Settings, processor: bool = True) -> Iterator[Live]:
             client, Keys(settings.county), settings.processor, ZoneInfo(settings.timezone), "live"
         )
         threads.append(threading.Thread(target=proc.run, args=(stop,), daemon=True))
+    if clock:
+        sla = SlaClock(
+            redis.Redis.from_url(url), Keys(settings.county), settings.sla,
+            ZoneInfo(settings.timezone), name="live",
+        )  # fmt: skip
+        threads.append(threading.Thread(target=sla.run, args=(stop,), daemon=True))
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + 20

@@ -74,7 +74,16 @@ def test_demo_runs_and_stops_without_leftovers(tmp_path: Path) -> None:
         headers = {"Authorization": "Bearer demo-secret"}
         res = httpx.post(f"{base}/api/v1/events", json=report(), headers=headers)
         assert res.status_code == 202
-        assert httpx.get(f"{base}/wall/desk").status_code == 200
+        # The wall needs credentials; the demo token opens it as a kiosk link, the browser
+        # gets a session cookie and the token leaves the address.
+        page = httpx.get(f"{base}/wall/desk", headers={"Accept": "text/html"})
+        assert page.status_code == 303
+        assert page.headers["location"].startswith("/login")
+        with httpx.Client(base_url=base) as browser:
+            kiosk = browser.get("/wall/desk?token=demo-secret", follow_redirects=True)
+            assert kiosk.status_code == 200
+            assert str(kiosk.url) == f"{base}/wall/desk"
+            assert "gw_session" in browser.cookies
         leftovers = children_of(proc.pid)
         assert address["pid"] in leftovers
         assert len(leftovers) >= 3  # redis, worker, simulator
@@ -83,7 +92,10 @@ def test_demo_runs_and_stops_without_leftovers(tmp_path: Path) -> None:
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert "wall:    " in out
-    assert "/wall/desk" in out
+    assert "/wall/desk?token=" in out
+    assert f"{base}/wall/desk?token=demo-secret" in out  # every wall as a kiosk link
+    assert "sign in: " in out
+    assert "user admin, password " in out
     assert "gridwall: stopped." in out
     time.sleep(0.5)
     assert not [pid for pid in leftovers if alive(pid)]

@@ -15,6 +15,7 @@ import pytest
 from feeds.redisconn import free_port
 
 pytestmark = pytest.mark.slow
+READER = {"Authorization": "Bearer demo-secret"}
 EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
 
 
@@ -34,7 +35,7 @@ def test_the_demo_takes_replayed_camera_alarms(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/api/v1/health", timeout=2, headers=READER).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -50,13 +51,13 @@ def test_the_demo_takes_replayed_camera_alarms(tmp_path: Path) -> None:
                          headers={"Content-Type": "Application/MANSCDP+xml"})  # fmt: skip
         assert res.json()["alarms"] == 1
         for _ in range(100):
-            alarms = httpx.get(f"{base}/api/v1/alarms").json()
+            alarms = httpx.get(f"{base}/api/v1/alarms", headers=READER).json()
             if len(alarms) == 2:
                 break
             time.sleep(0.1)
         assert sorted(a["source"] for a in alarms) == ["cameras", "gb-platform"]
         for _ in range(50):  # health is written at most every feeds.health_flush_s
-            body = httpx.get(f"{base}/api/v1/sources").json()
+            body = httpx.get(f"{base}/api/v1/sources", headers=READER).json()
             sources = {s["id"]: s for s in body["sources"]}
             if sources["cameras"]["events_total"] == 1:
                 break

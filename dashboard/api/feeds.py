@@ -14,14 +14,20 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from dashboard.feedqueries import FeedQueries
-from feeds.access import Principal, Role
+from feeds.access import PEOPLE, Principal, Right, Role, has_right
 from feeds.alarms.types import TYPES
 from feeds.http.deps import require_roles, runtime
+from feeds.privacy import redact_raw
 from feeds.sources.config import FeedsFile, load_feeds
 from feeds.sources.media import MIME, MediaStore
 
 router = APIRouter(prefix="/api/v1", tags=["feeds"])
+#: Feed health, alarms and cameras: what the wall and people on duty see.
+_WATCHERS = require_roles(*PEOPLE)
+#: Refused input: the people who fix feeds (raw payloads for admins only).
 _STAFF = require_roles(Role.ADMIN, Role.OPERATOR)
+#: Images (faces, plates, places): people, not kiosk screens.
+_VIEWERS = require_roles(Role.OPERATOR, Role.DEPARTMENT, Role.LEADER, Role.ADMIN)
 
 
 def feed_queries(request: Request) -> FeedQueries:
@@ -44,14 +50,14 @@ def feeds_file(request: Request) -> FeedsFile:
     return cached
 
 
-@router.get("/sources")
+@router.get("/sources", dependencies=[Depends(_WATCHERS)])
 async def sources(request: Request, q: FeedQueries = Depends(feed_queries)) -> dict[str, Any]:
     """Every source's health (last event, events per minute, errors, dead letters, connected),
     the unknown cameras, camera counts and the dead-letter total."""
     return await run_in_threadpool(q.sources, feeds_file(request))
 
 
-@router.get("/alarms")
+@router.get("/alarms", dependencies=[Depends(_WATCHERS)])
 async def alarms(
     *,
     q: FeedQueries = Depends(feed_queries),
@@ -70,16 +76,23 @@ async def alarms(
 
 
 @router.get("/alarms/{alarm_id}")
-async def alarm(alarm_id: str, q: FeedQueries = Depends(feed_queries)) -> dict[str, Any]:
+async def alarm(
+    alarm_id: str,
+    q: FeedQueries = Depends(feed_queries),
+    principal: Principal = Depends(_WATCHERS),
+) -> dict[str, Any]:
+    """One merged alarm; its raw payloads only for those who may read raw input."""
     if not alarm_id.isalnum() or len(alarm_id) > 40:
         raise HTTPException(404, detail=f"not an alarm id: {alarm_id!r}")
     found = await run_in_threadpool(q.alarm, alarm_id)
     if found is None:
         raise HTTPException(404, detail=f"no alarm {alarm_id}")
+    if not has_right(principal, Right.RAW_DEADLETTERS):
+        found["raw"] = [None if raw is None else redact_raw(raw) for raw in found["raw"]]
     return found
 
 
-@router.get("/cameras/{camera_id}")
+@router.get("/cameras/{camera_id}", dependencies=[Depends(_WATCHERS)])
 async def camera(camera_id: str, q: FeedQueries = Depends(feed_queries)) -> dict[str, Any]:
     """One camera with ``last_seen`` (epoch s), ``online`` and its newest alarms."""
     found = await run_in_threadpool(q.camera, camera_id)
@@ -98,7 +111,7 @@ async def deadletters(
     source: str | None = Query(None, max_length=64),
 ) -> list[dict[str, Any]]:
     """Refused input with its reasons, newest first (raw payloads for admins only)."""
-    with_raw = principal.role is Role.ADMIN
+    with_raw = has_right(principal, Right.RAW_DEADLETTERS)
     return await run_in_threadpool(
         lambda: q.deadletters(limit=limit, before=before, source=source, with_raw=with_raw)
     )
@@ -113,13 +126,15 @@ def _serve(store_dir: str, request: Request, day: str, name: str) -> FileRespons
     return FileResponse(path, media_type=MIME[path.suffix.lstrip(".")])
 
 
-@router.get("/snapshots/{day}/{name}", response_class=FileResponse)
+@router.get(
+    "/snapshots/{day}/{name}", response_class=FileResponse, dependencies=[Depends(_VIEWERS)]
+)
 async def snapshot(request: Request, day: str, name: str) -> FileResponse:
     """An alarm snapshot stored on disk."""
     return _serve("snapshots", request, day, name)
 
 
-@router.get("/photos/{day}/{name}", response_class=FileResponse)
+@router.get("/photos/{day}/{name}", response_class=FileResponse, dependencies=[Depends(_VIEWERS)])
 async def photo(request: Request, day: str, name: str) -> FileResponse:
     """A photo uploaded with an event."""
     return _serve("photos", request, day, name)

@@ -12,17 +12,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from feeds.access import Role
 from feeds.contract import is_incident_id
-from feeds.http.deps import runtime
+from feeds.http.deps import require_roles, runtime
 from feeds.incident import Incident
+from feeds.privacy import mask_text
 from feeds.refdata.registry import Registry
 from feeds.runtime import Runtime
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+#: Other systems (a hotline with its source token) and people read cases here; walls do not.
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["open311"],
+    dependencies=[Depends(require_roles(Role.SOURCE, Role.OPERATOR, Role.LEADER, Role.ADMIN))],
+)
 
 PAGE_MAX = 1000
 SPAN_MAX = timedelta(days=90)
@@ -40,7 +47,7 @@ def service_request(incident: Incident, registry: Registry) -> dict[str, Any]:
     return {
         "service_request_id": incident.id,
         "status": "open" if incident.is_open else "closed",
-        "status_notes": notes,
+        "status_notes": mask_text(notes),
         "service_name": category.name if category else incident.category,
         "service_code": incident.category,
         "description": _text(incident),
@@ -59,9 +66,11 @@ def service_request(incident: Incident, registry: Registry) -> dict[str, Any]:
 
 
 def _text(incident: Incident) -> str:
+    """Title and description with the phone and ID numbers in them masked (free text is
+    personal data: ``PersonalKind.TEXT``/``NOTE``)."""
     if not incident.description:
-        return incident.title
-    return f"{incident.title}\n{incident.description}"[:4000]
+        return mask_text(incident.title)
+    return mask_text(f"{incident.title}\n{incident.description}"[:4000])
 
 
 def _docs(rt: Runtime, ids: list[str]) -> list[Incident]:

@@ -12,7 +12,7 @@ resort, reloads the page.
 from __future__ import annotations
 
 import logging
-import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,9 @@ from typing import Any
 from dash import Dash, Input, Output, State, ctx, dcc, html, set_props
 from dash.development.base_component import Component
 from fastapi import FastAPI
+from starlette.requests import HTTPConnection
 
+from dashboard.auth.dash import PAGE_PATH, callback_roles, layout_of_path, layout_refusal
 from dashboard.queries import Queries
 from dashboard.wall.hub import PushHub, Snapshot
 from dashboard.wall.i18n import Texts, pick_language
@@ -28,12 +30,17 @@ from dashboard.wall.layouts import LayoutError, ScreenSpec, WallLayout, load_lay
 from dashboard.wall.panels import PANELS
 from dashboard.wall.panels.base import PanelContext, Props
 from dashboard.wall.theme import font_px
+from feeds.access import Principal, Role
+from feeds.http.policy import Policy, PolicyRegistry, current_auth
 from feeds.runtime import Runtime
+from feeds.sessions import CSRF_COOKIE, CSRF_HEADER, SessionStore
 
 log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).parent / "assets"
-PATH = re.compile(r"^/wall/?(?P<name>[a-z0-9-]+)?(?:/screen/(?P<n>\d+))?/?$")
+PATH = PAGE_PATH
+#: Who may open a wall: department users see their own cases only, not the county's wall.
+WALL_ROLES = frozenset({Role.WALL, Role.OPERATOR, Role.LEADER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,8 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
         websocket_heartbeat_interval=10_000,
         suppress_callback_exceptions=True,
         compress=False,
+        csrf_token_name=CSRF_COOKIE,  # the renderer echoes it in the header the guard checks
+        csrf_header_name=CSRF_HEADER,
     )
     app.layout = html.Div(
         [
@@ -175,9 +184,14 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
         State("gw-cfg", "data"),
     )
 
+    sessions: SessionStore = server.state.sessions
+    recheck_s = rt.settings.auth.recheck_s
+
     @app.callback()  # persistent: no inputs, no outputs; restarted on every (re)connect
+    @callback_roles(*WALL_ROLES)
     async def live() -> None:
         ws = ctx.websocket
+        auth = current_auth.get()
         pathname = await ws.get_prop("url", "pathname")
         search = await ws.get_prop("url", "search")
         try:
@@ -185,8 +199,13 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
         except PageError as exc:
             set_props("gw-screen", {"children": _error(str(exc))})
             return
+        refused = auth is None or layout_refusal(auth.principal, page.layout.name)
+        if refused or auth is None:
+            set_props("gw-screen", {"children": _error(page.texts("not_allowed"))})
+            return
         view = WallView(rt, page)
         sub = hub.subscribe()
+        checked = time.monotonic()
         try:
             snap = await hub.snapshot()
             set_props("gw-screen", {"children": view.render(snap)})
@@ -198,6 +217,12 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
                     for cid, props in view.diff(snap, new, changes).items():
                         set_props(cid, props)
                     snap = new
+                if auth.cookie and time.monotonic() - checked >= recheck_s:
+                    checked = time.monotonic()
+                    if not await sessions.alive(auth.cookie):  # signed out, expired, revoked
+                        set_props("gw-screen", {"children": _error(page.texts("session_ended"))})
+                        set_props("gw-cfg", {"data": {"reloadAfter": 1, "healthUrl": "/login"}})
+                        return
                 set_props("gw-hb", {"data": {"t": rt.now().timestamp()}})
         finally:
             sub.close()
@@ -206,4 +231,35 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
     # prefix itself or to /_dash-*; a first visit to /wall/<layout> would get a page without
     # wall.css and wall.js. Run the setup now, once the layout and callbacks exist.
     app._setup_server()  # type: ignore[no-untyped-call]
+    declare_policies(app, server.state.policies, rt.settings.wall.default_layout)
     return app
+
+
+def declare_policies(app: Dash, registry: PolicyRegistry, default_layout: str) -> None:
+    """Policies of the routes Dash makes (they carry no dependency of ours): the page and the
+    callback endpoints for wall roles, the static bundles for everyone. A route Dash adds in
+    a later version has none and is refused until it is declared here."""
+    prefix = app.config.routes_pathname_prefix
+
+    def page_check(principal: Principal, conn: HTTPConnection) -> str | None:
+        layout = layout_of_path(conn.url.path, default_layout)
+        if layout is None:  # Dash's catch-all answers every path with the page: not ours
+            return "not a wall page"
+        return layout_refusal(principal, layout)
+
+    page = Policy(roles=WALL_ROLES, check=page_check)
+    viewers = Policy(roles=WALL_ROLES)
+    static = Policy(public=True)
+    for path, policy in {
+        prefix: page,
+        "{path:path}": page,  # Dash's catch-all (added at startup, without the prefix)
+        prefix + "_dash-layout": viewers,
+        prefix + "_dash-dependencies": viewers,
+        prefix + "_dash-update-component": Policy(roles=WALL_ROLES, writes=False),
+        prefix + "_dash-ws-callback": viewers,
+        prefix + "_reload-hash": viewers,
+        prefix + "_favicon.ico": static,
+        prefix + "_dash-component-suites/{package_name}/{fingerprinted_path:path}": static,
+        prefix + "assets": static,
+    }.items():
+        registry.declare(path, policy)

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 #: Most changes a subscription keeps between two looks (older ones are summarized by the
 #: snapshot anyway).
 MAX_PENDING_CHANGES = 200
+#: How long shutdown waits for the hub's task to end.
+STOP_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,22 @@ class Snapshot:
     by_area: dict[str, int]
     recent: list[dict[str, Any]]
     today: dict[str, int] = field(default_factory=dict)
+    #: Open incidents per SLA state (``warning`` 临期, ``overdue`` 超期, ``paused`` 挂账).
+    sla: dict[str, int] = field(default_factory=dict)
 
 
 async def read_snapshot(q: Queries, recent: int) -> Snapshot:
     now = q.rt.now()
-    open_count, by_area, newest, today = await asyncio.gather(
-        q.open_count(), q.open_by_area(), q.recent(recent), q.day_stats(now.strftime("%Y%m%d"))
+    open_count, by_area, newest, today, sla = await asyncio.gather(
+        q.open_count(),
+        q.open_by_area(),
+        q.recent(recent),
+        q.day_stats(now.strftime("%Y%m%d")),
+        q.sla_counts(),
     )
-    return Snapshot(at=now, open_count=open_count, by_area=by_area, recent=newest, today=today)
+    return Snapshot(
+        at=now, open_count=open_count, by_area=by_area, recent=newest, today=today, sla=sla
+    )
 
 
 class Subscription:
@@ -99,6 +109,7 @@ class PushHub:
         self._read = reader or (lambda: read_snapshot(queries, recent))
         self._subscriptions: set[Subscription] = set()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.latest: Snapshot | None = None
         self.ticks = 0
 
@@ -121,11 +132,19 @@ class PushHub:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="gridwall-push-hub")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
+        """Stop the loop; never hangs a server's shutdown (redis-py can swallow a cancel)."""
         if self._task is not None:
+            self._stopping = True
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # A blocking XREAD cancelled mid-read can keep its task from finishing (seen with
+            # redis-py's asyncio client); never let that hang the server's shutdown.
+            done, _pending = await asyncio.wait({self._task}, timeout=timeout)
+            for task in done:
+                with contextlib.suppress(asyncio.CancelledError):
+                    task.result()
+            if not done:
+                log.warning("push hub did not stop within %.0f s; leaving it", timeout)
             self._task = None
 
     async def _publish(self, changes: list[Change]) -> None:
@@ -142,7 +161,7 @@ class PushHub:
         last_id: str | None = None
         pending: list[Change] = []
         last_publish = time.monotonic()
-        while True:
+        while not self._stopping:
             try:
                 if last_id is None:
                     last_id = await self._last_id()

@@ -1,12 +1,30 @@
-"""Shared pieces of the HTTP layer: the runtime, bearer authentication, capped bodies."""
+"""Shared pieces of the HTTP layer: the runtime, access policies, auditing, capped bodies.
+
+Every route declares who may call it with one dependency: ``require_roles(...)``,
+``require_scoped_roles(...)``, ``public`` or ``self_authenticated`` (see
+``feeds.http.policy`` and docs/access-control.md).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, NoReturn, cast
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Request, WebSocketException
+from starlette.requests import HTTPConnection
 
 from feeds.access import Principal, Role
+from feeds.audit import audit_async, audit_fields
+from feeds.http.policy import (
+    AUTH_STATE,
+    POLICY_ATTR,
+    UNSAFE_METHODS,
+    Auth,
+    Policy,
+    get_auth,
+    mark,
+    refusal,
+)
 from feeds.runtime import Runtime
 
 
@@ -31,33 +49,104 @@ def token_principal(request: Request) -> Principal | None:
     return runtime(request).tokens.lookup(token)
 
 
+def _caller(conn: HTTPConnection) -> Auth | None:
+    """The caller the guard found (bearer or session); without the guard, the bearer token."""
+    auth = get_auth(conn)
+    if auth is None and AUTH_STATE not in conn.scope and isinstance(conn, Request):
+        principal = token_principal(conn)
+        auth = None if principal is None else Auth(principal=principal, via="bearer")
+    return auth
+
+
+def _refuse(conn: HTTPConnection, reason: str, code: int) -> NoReturn:
+    if conn.scope["type"] == "websocket":
+        raise WebSocketException(code=4401 if code == 401 else 4403, reason=reason)
+    headers = {"WWW-Authenticate": 'Bearer realm="gridwall"'} if code == 401 else None
+    raise HTTPException(code, detail=reason, headers=headers)
+
+
+def require_roles(*roles: Role, writes: bool = True) -> Callable[..., Awaitable[Principal]]:
+    """A dependency admitting authenticated principals of the given roles (any role if none),
+    by bearer token or session cookie; it also declares the route's access policy.
+
+    401 without valid credentials, 403 for a role not in ``roles`` (and for walls, which are
+    read-only, on any write). ``writes=False`` marks a POST that changes nothing.
+    """
+    policy = Policy(roles=frozenset(roles) or frozenset(Role), writes=writes)
+
+    async def dependency(conn: HTTPConnection) -> Principal:
+        auth = _caller(conn)
+        reason, code = refusal(policy, auth, conn, conn.scope.get("method", "GET"))
+        if reason is not None or auth is None:
+            _refuse(conn, reason or "sign in or send a valid bearer token", code or 401)
+        return auth.principal
+
+    return cast("Callable[..., Awaitable[Principal]]", mark(dependency, policy))
+
+
+def require_scoped_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """Like ``require_roles``, for routes about one case: department users among ``roles``
+    reach only their own department's cases, which the route checks with
+    ``feeds.access.can_read_incident``."""
+    dependency = require_roles(*roles)
+    policy: Policy = getattr(dependency, POLICY_ATTR)
+    return cast(
+        "Callable[..., Awaitable[Principal]]",
+        mark(dependency, Policy(roles=policy.roles, writes=policy.writes, scoped=True)),
+    )
+
+
 def require_bearer(request: Request) -> Principal:
+    """Any principal authenticated by a bearer token (not a cookie); walls may not write."""
     principal = token_principal(request)
     if principal is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="a valid bearer token is required",
-            headers={"WWW-Authenticate": 'Bearer realm="gridwall"'},
-        )
+        _refuse(request, "a valid bearer token is required", 401)
+    if principal.role is Role.WALL and request.method in UNSAFE_METHODS:
+        _refuse(request, "role wall may not do this", 403)
     return principal
 
 
-def require_roles(*roles: Role) -> Callable[[Request], Principal]:
-    """A dependency admitting authenticated principals of the given roles (any role if none).
+mark(require_bearer, Policy(roles=frozenset(Role)))
 
-    401 without valid credentials, 403 for a role not in ``roles``.
-    """
 
-    def dependency(request: Request) -> Principal:
-        principal = require_bearer(request)
-        if roles and principal.role not in roles:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                detail=f"role {principal.role.value} may not do this",
-            )
-        return principal
+def public() -> None:
+    """Declares a route open without credentials (health, sign-in)."""
 
-    return dependency
+
+mark(public, Policy(public=True))
+
+
+def self_authenticated() -> None:
+    """Declares a route that checks its callers itself (cameras: IP allowlist, basic or
+    digest auth); the guard lets every caller reach it."""
+
+
+mark(self_authenticated, Policy(self_authenticated=True))
+
+
+async def audit_request(
+    request: Request,
+    action: str,
+    *,
+    target: str = "",
+    outcome: str = "ok",
+    detail: Mapping[str, Any] | None = None,
+    actor: Principal | str | None = None,
+    via: str | None = None,
+) -> str:
+    """Audit something the caller of this request did (who, when, from where, what)."""
+    auth = _caller(request)
+    fields = audit_fields(
+        action,
+        actor=actor or (auth.principal if auth else "anonymous"),
+        target=target,
+        remote=client_address(request),
+        outcome=outcome,
+        detail=detail,
+        via=via if via is not None else (auth.via if auth else ""),
+    )
+    rt = runtime(request)
+    return await audit_async(rt.aclient, rt.keys, fields)
 
 
 class BodyTooLarge(Exception):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -27,7 +27,14 @@ from feeds.access import Principal, Role
 from feeds.adapters.http.adapter import accept
 from feeds.adapters.http.config import HttpSource
 from feeds.adapters.http.parse import Refused, body_source
-from feeds.http.deps import BodyTooLarge, bearer_token, client_address, read_body, runtime
+from feeds.http.deps import (
+    BodyTooLarge,
+    bearer_token,
+    client_address,
+    read_body,
+    require_roles,
+    runtime,
+)
 from feeds.http.guards import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from feeds.http.service import FeedsService, feeds_service
 from feeds.intake import FieldError
@@ -37,8 +44,9 @@ from feeds.sources.common import DeviceAccess, SecretError
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 
 ENDPOINT = "POST /api/v1/events"
-#: Roles that may post events besides sources.
+#: Feeds, operators (hotline reports typed in) and admins post events; walls never write.
 POSTERS = (Role.ADMIN, Role.OPERATOR, Role.SOURCE)
+POSTER_POLICY = require_roles(*POSTERS)
 
 
 class EventResult(BaseModel):
@@ -125,6 +133,7 @@ def _accept(svc: FeedsService, req: _Request, ctype: str) -> JSONResponse:
 
 @router.post(
     "/events",
+    dependencies=[Depends(POSTER_POLICY)],
     status_code=202,
     response_model=EventsAccepted,
     responses={

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 
 from feeds.adapters.supervisor import Supervisor
 from feeds.http.devauth import DeviceAuthenticator, shared_secret
+from feeds.http.policy import Policy
 from feeds.runtime import Runtime
 from feeds.sources.config import SHIPPED_DEMO, FeedsFile, load_feeds
 from feeds.sources.sink import FeedSink
@@ -73,6 +74,10 @@ def install(app: FastAPI, service: FeedsService) -> None:
     app.state.feeds = service
     app.include_router(events.router)
     app.router.routes.extend(alarms.ROUTES)
+    policies = getattr(app.state, "policies", None)
+    if policies is not None:  # cameras: address lists and basic/digest, checked by the route
+        for route in alarms.ROUTES:
+            policies.declare(route.path, Policy(self_authenticated=True))
 
 
 def feeds_service(request: Request) -> FeedsService:

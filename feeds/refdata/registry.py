@@ -13,8 +13,6 @@ import time
 from collections.abc import Iterable
 
 import redis
-from shapely import STRtree
-from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
 from feeds.contract import AreaPath
@@ -30,6 +28,7 @@ from feeds.refdata.model import (
     Worker,
     identity_key,
 )
+from feeds.refdata.spatial import GridIndex
 
 #: Stored kinds of reference data: hash name → record type.
 KINDS: dict[str, type[Record]] = {
@@ -73,12 +72,15 @@ class Registry:
                 self._children.setdefault(area.parent, []).append(area.code)
         for codes in self._children.values():
             codes.sort()
-        self._grid_codes = [a.code for a in self.areas.values() if a.level is Level.GRID]
-        self._grid_shapes = [
-            shape(self.areas[c].geometry) for c in self._grid_codes if self.areas[c].geometry
-        ]
-        self._grid_codes = [c for c in self._grid_codes if self.areas[c].geometry]
-        self._tree = STRtree(self._grid_shapes) if self._grid_shapes else None
+        self._index: GridIndex | None = None  # built on the first locate()
+        self._cameras_by_grid: dict[str, list[str]] = {}
+        for camera in sorted(self.cameras.values(), key=lambda c: c.id):
+            if camera.grid is not None:
+                self._cameras_by_grid.setdefault(camera.grid, []).append(camera.id)
+        self._workers_by_grid: dict[str, list[str]] = {}
+        for worker in sorted(self.workers.values(), key=lambda w: w.id):
+            for grid in worker.grids:
+                self._workers_by_grid.setdefault(grid, []).append(worker.id)
 
     # -- hierarchy -------------------------------------------------------------------------
     def area(self, code: str) -> Area | None:
@@ -109,7 +111,8 @@ class Registry:
             stack.extend(reversed(self._children.get(current, [])))
         return found
 
-    def by_level(self, level: Level) -> list[Area]:
+    def by_level(self, level: Level | str) -> list[Area]:
+        level = Level(level)
         return sorted((a for a in self.areas.values() if a.level is level), key=lambda a: a.code)
 
     def path(self, grid: str | None) -> AreaPath:
@@ -125,16 +128,30 @@ class Registry:
             }
         )
 
+    def grids_in(self, code: str) -> list[str]:
+        """Codes of the grids in an area (the area itself when it is a grid)."""
+        area = self.areas.get(code)
+        if area is None:
+            return []
+        if area.level is Level.GRID:
+            return [code]
+        return [a.code for a in self.descendants(code) if a.level is Level.GRID]
+
     # -- space -----------------------------------------------------------------------------
+    @property
+    def grid_index(self) -> GridIndex:
+        """The spatial index of the grids (built on first use)."""
+        if self._index is None:
+            grids = [a for a in self.areas.values() if a.level is Level.GRID and a.geometry]
+            self._index = GridIndex([a.code for a in grids], [shape(a.geometry) for a in grids])
+        return self._index
+
     def locate(self, lon: float, lat: float) -> str | None:
-        """The grid containing a WGS-84 point, or None outside every grid."""
-        if self._tree is None:
-            return None
-        point = ShapelyPoint(lon, lat)
-        hits = self._tree.query(point, predicate="intersects")
-        if len(hits) == 0:
-            return None
-        return min(self._grid_codes[int(i)] for i in hits)
+        """The grid containing a WGS-84 point, or None outside every grid.
+
+        A point on a boundary shared by several grids goes to the smallest code.
+        """
+        return self.grid_index.locate(lon, lat)
 
     # -- catalogue, departments, devices ------------------------------------------------------
     def category(self, code: str) -> Category | None:
@@ -150,6 +167,23 @@ class Registry:
         """The camera a device identity (GB id, MAC/channel, IP/channel, Frigate name) names."""
         camera_id = self._identities.get(identity_key(kind, value))
         return None if camera_id is None else self.cameras.get(camera_id)
+
+    def cameras_in(self, code: str) -> list[Camera]:
+        """Cameras placed in an area's grids, by id."""
+        return [
+            self.cameras[c] for g in self.grids_in(code) for c in self._cameras_by_grid.get(g, [])
+        ]
+
+    def workers_in(self, code: str) -> list[Worker]:
+        """Grid workers serving any grid of an area, by id, each once."""
+        ids = {w for g in self.grids_in(code) for w in self._workers_by_grid.get(g, [])}
+        return [self.workers[w] for w in sorted(ids)]
+
+    def subcategories(self, code: str) -> list[Category]:
+        """The categories whose parent class is ``code``, by code."""
+        return sorted(
+            (c for c in self.categories.values() if c.parent == code), key=lambda c: c.code
+        )
 
     def records(self, kind: str) -> dict[str, Record]:
         """The records of one stored kind, by code or id."""

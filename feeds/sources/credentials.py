@@ -9,11 +9,13 @@ metadata of each token (issued, expires, label) so that:
 * ``revoke`` removes one token (by the first characters of its id) or all of a source;
 * ``check`` refuses a token past its expiry (and purges it).
 
-Every change calls ``audit_credential_change``: the one hook the audit log attaches to.
+Every change calls ``audit_credential_change`` (a ``source-changed`` audit entry); a caller may
+pass its own hook instead.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -23,7 +25,8 @@ from typing import Literal
 
 import redis
 
-from feeds.access import Principal, Role, TokenStore, hash_token, new_token
+from feeds.access import Principal, Role, TokenStore, hash_token
+from feeds.audit import AuditAction, audit
 from feeds.keys import Keys
 
 log = logging.getLogger(__name__)
@@ -44,9 +47,19 @@ class CredentialChange:
     detail: str = ""
 
 
-def audit_credential_change(change: CredentialChange) -> None:
-    """The audit hook of source-credential changes (the audit issue records these)."""
+def audit_credential_change(client: redis.Redis, keys: Keys, change: CredentialChange) -> None:
+    """The audit hook of source-credential changes: one ``source-changed`` entry in the audit
+    stream (``feeds.audit``), and a log line."""
     log.info("source credential %s", json.dumps(asdict(change), ensure_ascii=False))
+    audit(
+        client,
+        keys,
+        AuditAction.SOURCE_CHANGED,
+        actor=change.actor,
+        target=change.source,
+        via="cli" if change.actor == "cli" else "system",
+        detail={"change": change.action, "token_id": change.token_id, "detail": change.detail},
+    )
 
 
 AuditHook = Callable[[CredentialChange], None]
@@ -70,13 +83,13 @@ class SourceTokens:
         client: redis.Redis,
         keys: Keys,
         *,
-        audit: AuditHook = audit_credential_change,
+        audit: AuditHook | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
         self._keys = keys
         self._tokens = TokenStore(client, keys)
-        self._audit = audit
+        self._audit = audit or functools.partial(audit_credential_change, client, keys)
         self._clock = clock
 
     @staticmethod
@@ -87,14 +100,11 @@ class SourceTokens:
         self, source: str, *, label: str = "", actor: str = "cli", expires_at: float | None = None
     ) -> str:
         """A new token for ``source``; returned once, stored only hashed."""
-        token = new_token()
+        token = self._tokens.issue(self.principal(source), label=label)
         digest = hash_token(token)
         now = self._clock()
         meta = {"issued_at": now, "expires_at": expires_at, "label": label}
-        pipe = self._client.pipeline(transaction=True)
-        pipe.hset(self._keys.api_tokens, digest, self.principal(source).model_dump_json())
-        pipe.hset(self._keys.source_credentials(source), digest, json.dumps(meta))
-        pipe.execute()
+        self._client.hset(self._keys.source_credentials(source), digest, json.dumps(meta))
         self._audit(CredentialChange("issue", source, digest[:TOKEN_ID_CHARS], actor, now, label))
         return token
 
@@ -170,8 +180,8 @@ class SourceTokens:
             return None
         digest = hash_token(token)
         raw = self._client.hget(self._keys.source_credentials(principal.source), digest)
-        if raw is None:
-            return "this source token is not registered"
+        if raw is None:  # issued as a user's token (``gridwall users token``): no expiry here
+            return None
         expires = json.loads(raw).get("expires_at")
         if expires is not None and self._clock() >= float(expires):
             self._remove(principal.source, digest, "expire", "system")

@@ -12,8 +12,10 @@ from typing import Any
 
 import click
 
+from feeds.privacy import install_log_filter
 from feeds.redisconn import RedisUnavailable, resolve_url
 from feeds.settings import Settings, SettingsError, load_settings
+from feeds.sla.policy import PolicyError
 from gridwall import __version__
 
 log = logging.getLogger("gridwall")
@@ -63,11 +65,12 @@ def cli(ctx: click.Context, config: Path | None, data_dir: Path | None, verbose:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_log_filter()  # no phone or ID-card number, no URL token ever reaches a log
     ctx.obj = Context(config, data_dir)
 
 
 def runtime_or_exit(factory: Any, settings: Settings, url: str) -> Any:
     try:
         return factory.create(settings, url)
-    except RedisUnavailable as exc:
+    except (RedisUnavailable, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None

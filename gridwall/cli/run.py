@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from feeds.redisconn import RedisUnavailable
+from feeds.sla.policy import PolicyError
 from feeds.sources.config import FeedsError
 from gridwall.cli.base import Context, cli, pass_context, runtime_or_exit
 
@@ -41,24 +42,46 @@ def demo(
     )
     try:
         run_demo(settings, DemoOptions(simulator=not no_simulator, browser=not no_browser))
-    except (RedisUnavailable, FeedsError) as exc:
+    except (RedisUnavailable, FeedsError, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
 @cli.command()
+@click.option("--no-clock", is_flag=True, help="Run the processor only, without the SLA clock.")
+@click.option("--no-processor", is_flag=True, help="Run the SLA clock only.")
 @pass_context
-def worker(obj: Context) -> None:
-    """Run the processor (one writer of incident state)."""
+def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
+    """Run the processor (one writer of incident state), the SLA clock beside it and the hourly
+    housekeeping (retention purge, audit archiving)."""
     from feeds.alarms.stage import AlarmStage  # noqa: PLC0415
+    from feeds.housekeeping import Housekeeping  # noqa: PLC0415
     from feeds.processor import Processor  # noqa: PLC0415
     from feeds.runtime import Runtime  # noqa: PLC0415
+    from feeds.sla.clock import SlaClock  # noqa: PLC0415
     from gridwall.procs import run_threads  # noqa: PLC0415
 
+    if no_clock and no_processor:
+        raise click.UsageError("--no-clock and --no-processor leave nothing to run")
     settings = obj.settings()
     rt = runtime_or_exit(Runtime, settings, obj.redis_url(settings))
-    alarms = AlarmStage.from_settings(rt.client, rt.keys, settings)
-    processor = Processor(rt.client, rt.keys, settings.processor, rt.tz, alarms=alarms)
-    run_threads({"processor": processor.run})
+    targets = {}
+    if not no_processor:
+        processor = Processor(
+            rt.client,
+            rt.keys,
+            settings.processor,
+            rt.tz,
+            policies=rt.policies,
+            registry=rt.registry,
+            alarms=AlarmStage.from_settings(rt.client, rt.keys, settings),
+        )
+        targets["processor"] = processor.run
+    if not no_clock:
+        clock = SlaClock(rt.client, rt.keys, settings.sla, rt.tz, calendar=rt.policies.calendar)
+        targets["sla-clock"] = clock.run
+    housekeeping = Housekeeping(rt.client, rt.keys, settings, rt.tz)
+    targets["housekeeping"] = housekeeping.run
+    run_threads(targets)
 
 
 @cli.command()
@@ -78,8 +101,15 @@ def simulate(obj: Context, seed: int | None, rate: float | None) -> None:
     registry = rt.registry.get()
     if not registry.areas:
         raise click.ClickException("no reference data: run `gridwall import demo-county` first")
-    sim = Simulator(registry, rt.intake, settings.simulator.seed, settings.simulator.rate)
-    run_threads({"simulator": lambda stop: sim.run(stop, rt.tz)})
+    conf = settings.simulator
+    sim = Simulator(registry, rt.intake, conf.seed, conf.rate, conf.pace)
+    run_threads(
+        {
+            "simulator": lambda stop: sim.run(
+                stop, rt.tz, backfill=conf.backfill, days=conf.backfill_days
+            )
+        }
+    )
 
 
 @cli.command()
@@ -106,7 +136,7 @@ def serve(obj: Context, host: str | None, port: int | None, parts: tuple[str, ..
     chosen = [p for p in ALL_PARTS if not parts or p in parts]
     try:
         app = create_app(settings, url, chosen)
-    except (RedisUnavailable, FeedsError) as exc:
+    except (RedisUnavailable, FeedsError, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None
     uvicorn.run(
         app,
@@ -114,5 +144,6 @@ def serve(obj: Context, host: str | None, port: int | None, parts: tuple[str, ..
         port=settings.http.port,
         log_level="info",
         ws="websockets-sansio",
+        ws_max_size=settings.http.max_body_bytes,  # what one websocket message may carry in
         proxy_headers=True,
     )

@@ -13,7 +13,7 @@ from feeds.keys import Keys
 from feeds.refdata.registry import Registry
 from feeds.settings import Settings
 from tests.browser import chromium
-from tests.helpers import issue_admin, report
+from tests.helpers import issue_admin, issue_wall, report
 from tests.live import Live, live_server
 
 pytestmark = pytest.mark.browser
@@ -29,6 +29,7 @@ def test_a_posted_event_appears_on_the_wall(
     live: Live, r: redis.Redis, keys: Keys, artifacts: Path
 ) -> None:
     headers = issue_admin(r, keys)
+    wall_token = issue_wall(r, keys, "desk")
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         errors: list[str] = []
@@ -36,8 +37,9 @@ def test_a_posted_event_appears_on_the_wall(
         page.on("pageerror", lambda e: errors.append(str(e)))
         requests: list[str] = []
         page.on("request", lambda req: requests.append(req.url))
-        page.goto(f"{live.base}/wall/desk")
+        page.goto(f"{live.base}/wall/desk?token={wall_token}")  # the kiosk link
         page.wait_for_selector(".gw-screen", timeout=15_000)
+        assert page.url == f"{live.base}/wall/desk"  # the token is gone from the address
         page.wait_for_selector(".gw-empty", timeout=5_000)
         requests.clear()
         title = "井盖缺失 浏览器测试"
@@ -62,10 +64,12 @@ def test_a_posted_event_appears_on_the_wall(
         assert "张小三" not in content
 
 
-def test_an_unknown_layout_says_so_on_the_screen(live: Live) -> None:
+def test_an_unknown_layout_says_so_on_the_screen(live: Live, r: redis.Redis, keys: Keys) -> None:
+    nowhere = issue_wall(r, keys, "nowhere", name="nowhere-wall")
+    desk = issue_wall(r, keys, "desk")
     with chromium() as browser:
         page = browser.new_page()
-        page.goto(f"{live.base}/wall/nowhere")
+        page.goto(f"{live.base}/wall/nowhere?token={nowhere}")
         page.get_by_text("没有名为 nowhere 的大屏布局").wait_for(timeout=15_000)
-        page.goto(f"{live.base}/wall/desk/screen/9?lang=en")
+        page.goto(f"{live.base}/wall/desk/screen/9?lang=en&token={desk}")
         page.get_by_text("Layout desk has no screen 9").wait_for(timeout=15_000)

@@ -69,8 +69,14 @@ def test_personal_fields_are_marked_in_the_schema() -> None:
     assert personal_paths(EventIn) == {
         "reporter.name": PersonalKind.NAME,
         "reporter.phone": PersonalKind.PHONE,
+        "reporter.id_number": PersonalKind.ID_NUMBER,
+        "reporter.address": PersonalKind.ADDRESS,
+        "title": PersonalKind.TEXT,
+        "description": PersonalKind.NOTE,
+        "note": PersonalKind.NOTE,
     }
     assert personal_paths(Incident)["reporter.phone"] is PersonalKind.PHONE
+    assert personal_paths(Incident)["history.note"] is PersonalKind.NOTE
     schema = EventIn.model_json_schema()
     reporter = schema["$defs"]["Reporter"]["properties"]
     assert reporter["phone"]["x-personal"] == "phone"

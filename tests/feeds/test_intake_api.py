@@ -39,11 +39,16 @@ def test_a_report_is_accepted_and_processed(
     incident_id = res.json()["incident_ids"][0]
     assert incident_id.startswith("320115-")
     assert drain(r, settings) == 1
-    got = api.get(f"/api/v1/incidents/{incident_id}").json()
+    got = api.get(f"/api/v1/incidents/{incident_id}", headers=auth).json()
     assert got["status"] == "reported"
     assert got["area"]["grid"] is not None  # assigned from the point
     assert got["area"]["street"] == got["area"]["grid"][:9] + "000"
-    assert got["reporter"] == {"name": "张*三", "phone": "138****1234"}
+    assert got["reporter"] == {
+        "name": "张*三",
+        "phone": "138****1234",
+        "id_number": None,
+        "address": None,
+    }
 
 
 def test_an_array_is_all_or_nothing(
@@ -146,7 +151,7 @@ def test_gcj02_input_is_stored_as_wgs84(
         headers=auth,
     )
     drain(r, settings)
-    got = api.get(f"/api/v1/incidents/{res.json()['incident_ids'][0]}").json()
+    got = api.get(f"/api/v1/incidents/{res.json()['incident_ids'][0]}", headers=auth).json()
     assert got["location"]["lon"] == pytest.approx(118.8, abs=1e-6)
     assert got["location"]["lat"] == pytest.approx(31.93, abs=1e-6)
 
@@ -168,7 +173,7 @@ def test_status_updates_follow_the_report_by_reference(
         incident_id
     ]
     drain(r, settings)
-    got = api.get(f"/api/v1/incidents/{incident_id}").json()
+    got = api.get(f"/api/v1/incidents/{incident_id}", headers=auth).json()
     assert got["status"] == "closed"
     assert got["closed_at"] == "2026-11-27T11:00:00+08:00"
     unknown = {**update, "source_event_id": "x", "ref": "nope"}

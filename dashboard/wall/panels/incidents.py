@@ -1,4 +1,9 @@
-"""Newest incidents: time, urgency, title, street and status; no personal data."""
+"""Newest incidents: time, urgency, title, street, status and SLA state; no personal data.
+
+An open incident past a warning threshold (临期) or its deadline (超期) shows that instead of
+its status, coloured (what is about to breach matters more from across the room); the wall
+redesign adds dedicated SLA panels.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +30,19 @@ def _row(ctx: PanelContext, item: dict[str, Any]) -> Component:
             html.Span(item.get("title", ""), className="gw-row-title"),
             html.Span(street.name if street else "", className="gw-row-area"),
             html.Span(
-                ctx.t(f"status.{item.get('status', '')}"),
-                className=f"gw-row-status s-{item.get('status', '')}",
+                _status_text(ctx, item),
+                className=f"gw-row-status s-{item.get('status', '')} sla-{item.get('sla', '')}",
             ),
         ],
         **{"data-id": item.get("id", "")},
     )
+
+
+def _status_text(ctx: PanelContext, item: dict[str, Any]) -> str:
+    sla = item.get("sla")
+    if sla in ("warning", "overdue") and item.get("status") not in ("closed", "evaluated"):
+        return ctx.t(f"sla.{sla}")
+    return ctx.t(f"status.{item.get('status', '')}")
 
 
 def _rows(ctx: PanelContext, snap: Snapshot) -> list[Component]:

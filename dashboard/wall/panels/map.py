@@ -1,7 +1,8 @@
 """Map of the grid hierarchy (dash-leaflet): grids coloured by open incidents.
 
-Geometry is sent once, at first paint; pushes only patch ``hideout.counts`` for the areas whose
-count changed, and the style function in ``assets/wall.js`` recolours them. No tiles by
+Geometry is sent once, at first paint, as one GeoJSON layer of grids per street; pushes patch
+only ``hideout.counts`` of the streets whose grids changed, so the browser restyles a street's
+grids, not the county's. The style function in ``assets/wall.js`` does the colouring. No tiles by
 default (vector layers only, no network); ``wall.tile_url`` adds an intranet tile layer.
 """
 
@@ -51,8 +52,9 @@ def _bounds(ctx: PanelContext) -> list[list[float]]:
     return [[south, west], [north, east]]
 
 
-def _hideout(snap: Snapshot) -> dict[str, Any]:
-    return {"counts": snap.by_area, "scale": list(MAP_SCALE), "step": 1}
+def _hideout(snap: Snapshot, grids: list[str]) -> dict[str, Any]:
+    counts = {code: snap.by_area[code] for code in grids if code in snap.by_area}
+    return {"counts": counts, "scale": list(MAP_SCALE)}
 
 
 def render(ctx: PanelContext, snap: Snapshot) -> Component:
@@ -65,11 +67,20 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
         )
     layers += [
         dl.GeoJSON(
-            id=ctx.cid("grids"),
-            data=_collection(ctx.registry.by_level(Level.GRID)),
+            id=ctx.cid(f"grids-{street.code}"),
+            data=_collection(
+                [
+                    a
+                    for c in ctx.registry.children(street.code)
+                    for a in ctx.registry.children(c.code)
+                ]
+            ),
             style={"variable": "gridwall.map.areaStyle"},
-            hideout=_hideout(snap),
-        ),
+            hideout=_hideout(snap, ctx.registry.grids_in(street.code)),
+        )
+        for street in ctx.registry.by_level(Level.STREET)
+    ]
+    layers += [
         dl.GeoJSON(
             id=ctx.cid("streets"),
             data=_collection(ctx.registry.by_level(Level.STREET)),
@@ -100,17 +111,19 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
 
 
 def update(ctx: PanelContext, old: Snapshot, new: Snapshot, changes: list[Change]) -> Props:
-    changed = {
-        code: new.by_area.get(code, 0)
-        for code in old.by_area.keys() | new.by_area.keys()
-        if old.by_area.get(code, 0) != new.by_area.get(code, 0)
-    }
-    if not changed:
-        return {}
-    patch = Patch()
-    for code, count in changed.items():
-        patch["counts"][code] = count
-    return {ctx.cid("grids"): {"hideout": patch}}
+    props: Props = {}
+    for street in ctx.registry.by_level(Level.STREET):
+        changed = {
+            code: new.by_area.get(code, 0)
+            for code in ctx.registry.grids_in(street.code)
+            if old.by_area.get(code, 0) != new.by_area.get(code, 0)
+        }
+        if changed:
+            patch = Patch()
+            for code, count in changed.items():
+                patch["counts"][code] = count
+            props[ctx.cid(f"grids-{street.code}")] = {"hideout": patch}
+    return props
 
 
 PANEL = Panel(render=render, update=update)

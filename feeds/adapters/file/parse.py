@@ -55,11 +55,10 @@ def xlsx_rows(data: bytes, sheet: str | None = None) -> Iterator[Row]:
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise PayloadError(f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
-        rows = (
-            book[sheet].iter_rows(values_only=True)
-            if sheet
-            else book.active.iter_rows(values_only=True)
-        )
+        worksheet = book[sheet] if sheet else book.active
+        if worksheet is None or not hasattr(worksheet, "iter_rows"):
+            raise PayloadError("the workbook has no worksheet")
+        rows = worksheet.iter_rows(values_only=True)
         header = next(rows, None)
         if not header:
             raise PayloadError("the file has no header row")

@@ -34,7 +34,10 @@ class Open311Poller(ClientLoop):
         self.polls = 0
 
     async def session(self) -> None:
-        async with httpx2.AsyncClient(timeout=30.0) as client:
+        headers = {}
+        if self.source.token is not None:
+            headers["Authorization"] = f"Bearer {self.source.token.value()}"
+        async with httpx2.AsyncClient(timeout=30.0, headers=headers) as client:
             while True:
                 await self.poll(client)
                 await self.connected()

@@ -14,7 +14,10 @@ from feeds.sources.common import SecretRef, SourceBase
 class Open311Source(SourceBase):
     type: Literal["open311"]
     url: AnyHttpUrl = Field(description="Base of the GeoReport v2 API (…/open311/v2).")
-    api_key: SecretRef | None = None
+    api_key: SecretRef | None = Field(None, description="Secret sent as the api_key parameter.")
+    token: SecretRef | None = Field(
+        None, description="Bearer token (e.g. a source token of another gridwall)."
+    )
     jurisdiction_id: str | None = None
     poll_s: float = Field(60.0, ge=1, description="Seconds between two polls.")
     page_days: float = Field(1.0, gt=0, le=90, description="Length of one date window.")

@@ -17,10 +17,13 @@ from feeds.redisconn import free_port
 from feeds.refdata.registry import Registry
 from feeds.settings import Settings
 from tests.feeds.feedkit import HERE, drain, feeds_settings, fixture, store_cameras
+from tests.helpers import issue_admin
 from tests.live import Live, live_server
 
 SIPP = shutil.which("sipp")
 SCENARIO = HERE / "gb28181" / "fixtures" / "sipp-alarm-message.xml"
+
+READER = {"Authorization": "Bearer test-admin-token"}  # issue_admin's token
 
 
 def free_udp_port() -> int:
@@ -49,6 +52,7 @@ allow = ["10.0.0.0/8"]
 sip = {{ host = "127.0.0.1", port = {closed} }}
 """
     chosen = feeds_settings(settings, tmp_path, feeds)
+    issue_admin(r, keys)
     with live_server(chosen, processor=False) as live:
         yield live, chosen, sip, closed
 
@@ -82,17 +86,17 @@ def test_sipp_sends_an_alarm_message_and_gets_200(
     )
     assert result.returncode == 0, result.stdout.decode(errors="replace")[-2000:]
     drain(r, settings)
-    alarms = httpx.get(f"{live.base}/api/v1/alarms").json()
+    alarms = httpx.get(f"{live.base}/api/v1/alarms", headers=READER).json()
     assert len(alarms) == 1
     assert (alarms[0]["camera_id"], alarms[0]["type"], alarms[0]["priority"]) == (
         "32011500001320000042",
         "intrusion",
         2,
     )
-    detail = httpx.get(f"{live.base}/api/v1/alarms/{alarms[0]['id']}").json()
+    detail = httpx.get(f"{live.base}/api/v1/alarms/{alarms[0]['id']}", headers=READER).json()
     assert detail["description"] == "区域入侵（东门广场）𠀀"
     assert detail["extra"]["reporter"] == "32011500001180000001"
-    health = httpx.get(f"{live.base}/api/v1/sources").json()["sources"]
+    health = httpx.get(f"{live.base}/api/v1/sources", headers=READER).json()["sources"]
     assert next(s for s in health if s["id"] == "platform")["connected"] is True
 
 
@@ -144,7 +148,9 @@ def test_the_http_hook_takes_forwarded_notifications(
     other = httpx.post(url, content=fixture("gb28181", "mobile-position.xml"), headers=headers)
     assert other.json()["ignored"] == 1
     drain(r, settings)
-    (alarm,) = httpx.get(f"{live.base}/api/v1/alarms").json()
+    (alarm,) = httpx.get(f"{live.base}/api/v1/alarms", headers=READER).json()
     assert (alarm["type"], alarm["priority"]) == ("motion", 1)
-    assert httpx.get(f"{live.base}/api/v1/cameras/32011500001320000042").json()["online"]
+    assert httpx.get(f"{live.base}/api/v1/cameras/32011500001320000042", headers=READER).json()[
+        "online"
+    ]
     assert free_port()  # the ports above were free; nothing is left bound after the server

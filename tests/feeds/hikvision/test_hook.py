@@ -43,6 +43,8 @@ allow = ["10.0.0.0/8"]
 XML = {"Content-Type": "application/xml"}
 CAMERA = "32011500001320000042"
 
+READER = {"Authorization": "Bearer test-admin-token"}  # issue_admin's token
+
 
 @pytest.fixture
 def hook(
@@ -84,7 +86,7 @@ def test_an_alarm_is_resolved_to_its_camera_and_shown(
     assert res.status_code == 200
     assert res.json() == {"status": "ok", "alarms": 1, "heartbeats": 0, "duplicates": 0}
     drain(r, settings)
-    alarms = httpx.get(f"{live.base}/api/v1/alarms").json()
+    alarms = httpx.get(f"{live.base}/api/v1/alarms", headers=READER).json()
     assert len(alarms) == 1
     assert alarms[0]["camera_id"] == CAMERA
     assert alarms[0]["camera_name"] == "东门广场"
@@ -94,10 +96,10 @@ def test_an_alarm_is_resolved_to_its_camera_and_shown(
         "13",
     )
     assert alarms[0]["grid"] is not None
-    detail = httpx.get(f"{live.base}/api/v1/alarms/{alarms[0]['id']}").json()
+    detail = httpx.get(f"{live.base}/api/v1/alarms/{alarms[0]['id']}", headers=READER).json()
     assert detail["first_device_time"].startswith("2026-11-20T21:14:05")
     assert "EventNotificationAlert" in detail["raw"][0]
-    camera = httpx.get(f"{live.base}/api/v1/cameras/{CAMERA}").json()
+    camera = httpx.get(f"{live.base}/api/v1/cameras/{CAMERA}", headers=READER).json()
     assert camera["online"] is True
     assert camera["last_seen"] > 0
     assert camera["alarms"][0]["id"] == alarms[0]["id"]
@@ -111,7 +113,7 @@ def test_a_storm_of_repeats_is_one_alarm_with_a_count(
         assert post(live, repeat(n)).json()["alarms"] == 1
     assert post(live, repeat(19)).json()["duplicates"] == 1  # a retransmission
     drain(r, settings)
-    alarms = httpx.get(f"{live.base}/api/v1/alarms").json()
+    alarms = httpx.get(f"{live.base}/api/v1/alarms", headers=READER).json()
     assert [(a["count"], a["active"]) for a in alarms] == [(20, True)]
 
 
@@ -122,8 +124,10 @@ def test_a_heartbeat_proves_the_camera_alive_and_is_no_alarm(
     res = post(live, fixture("hikvision", "heartbeat-videoloss.xml"))
     assert res.json()["heartbeats"] == 1
     drain(r, settings)
-    assert httpx.get(f"{live.base}/api/v1/alarms").json() == []
-    assert httpx.get(f"{live.base}/api/v1/cameras/{CAMERA}").json()["online"] is True
+    assert httpx.get(f"{live.base}/api/v1/alarms", headers=READER).json() == []
+    assert (
+        httpx.get(f"{live.base}/api/v1/cameras/{CAMERA}", headers=READER).json()["online"] is True
+    )
 
 
 def test_an_unknown_device_is_listed_and_its_alarm_kept(
@@ -137,7 +141,7 @@ def test_an_unknown_device_is_listed_and_its_alarm_kept(
     )
     assert post(live, body).json()["unknown_devices"] == ["mac:aa:bb:cc:dd:ee:ff/2"]
     drain(r, settings)
-    sources = httpx.get(f"{live.base}/api/v1/sources").json()
+    sources = httpx.get(f"{live.base}/api/v1/sources", headers=READER).json()
     unknown = sources["unknown_cameras"]
     assert [(u["identity"], u["source"], u["count"]) for u in unknown] == [
         ("mac:aa:bb:cc:dd:ee:ff/2", "cams", 1)
@@ -145,7 +149,7 @@ def test_an_unknown_device_is_listed_and_its_alarm_kept(
     cams = next(s for s in sources["sources"] if s["id"] == "cams")
     assert cams["events_total"] == 1
     assert cams["status"] == "ok"
-    alarms = httpx.get(f"{live.base}/api/v1/alarms").json()
+    alarms = httpx.get(f"{live.base}/api/v1/alarms", headers=READER).json()
     assert alarms[0]["camera_id"] is None
     assert alarms[0]["device_key"] == "mac:aa:bb:cc:dd:ee:ff/2"
 
@@ -161,15 +165,15 @@ def test_multipart_snapshots_are_stored_and_served(
     )
     assert res.json()["alarms"] == 1
     drain(r, settings)
-    alarm = httpx.get(f"{live.base}/api/v1/alarms").json()[0]
-    detail = httpx.get(f"{live.base}/api/v1/alarms/{alarm['id']}").json()
+    alarm = httpx.get(f"{live.base}/api/v1/alarms", headers=READER).json()[0]
+    detail = httpx.get(f"{live.base}/api/v1/alarms/{alarm['id']}", headers=READER).json()
     assert len(detail["snapshots"]) == 3
-    image = httpx.get(live.base + detail["snapshots"][0])
+    image = httpx.get(live.base + detail["snapshots"][0], headers=READER)
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/jpeg"
     assert image.content.startswith(b"\xff\xd8\xff")
     missing = f"{live.base}/api/v1/snapshots/20260101/{'0' * 32}.jpg"
-    assert httpx.get(missing).status_code == 404
+    assert httpx.get(missing, headers=READER).status_code == 404
 
 
 def test_addresses_and_credentials_are_checked(
@@ -210,6 +214,6 @@ def test_bad_bodies_get_200_and_are_kept_with_their_reason(
     assert letters[-1]["raw"].startswith("<EventNotificationAlert>")
     assert "malformed XML" in letters[-1]["reasons"][0]["reason"]
     assert httpx.get(f"{live.base}/api/v1/deadletters").status_code == 401
-    health = httpx.get(f"{live.base}/api/v1/sources").json()
+    health = httpx.get(f"{live.base}/api/v1/sources", headers=READER).json()
     cams = next(s for s in health["sources"] if s["id"] == "cams")
     assert (cams["deadletters_total"], cams["status"]) == (3, "error")

@@ -21,7 +21,7 @@ from feeds.settings import Settings
 from feeds.sources.credentials import CredentialChange, SourceTokens
 from gridwall.server import create_app
 from tests.feeds.feedkit import drain, feeds_settings
-from tests.helpers import report
+from tests.helpers import issue_admin, report
 
 FEEDS = """
 [[sources]]
@@ -216,7 +216,9 @@ def test_photos_are_uploaded_stored_and_served(
     incident = Incident.model_validate_json(r.get(keys.incident(res.json()["incident_ids"][0])))
     assert incident.photos[0] == "https://cdn.example/p/1.jpg"
     assert len(incident.photos) == 3
-    served = api.get(incident.photos[1])
+    served = api.get(incident.photos[1], headers=bearer(tokens.issue("gridapp")))
+    assert served.status_code == 403  # a feed's token does not read photos
+    served = api.get(incident.photos[1], headers=issue_admin(r, keys))
     assert (served.status_code, served.headers["content-type"]) == (200, "image/jpeg")
     assert served.content == JPEG
     fake = multipart(event("gridapp", 2), [("photo", ("c.jpg", b"<html>", "image/jpeg"))])

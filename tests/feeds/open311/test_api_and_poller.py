@@ -21,12 +21,15 @@ from feeds.refdata.registry import Registry, store_registry
 from feeds.runtime import Runtime
 from feeds.settings import Settings
 from feeds.sources.config import load_feeds
+from feeds.sources.credentials import SourceTokens
 from feeds.sources.sink import FeedSink
 from tests.feeds.feedkit import drain, feeds_settings
 from tests.helpers import issue_admin, report
 from tests.live import Live, live_server
 
 OTHER = "320116"
+
+READER = {"Authorization": "Bearer test-admin-token"}  # issue_admin's token
 
 
 @pytest.fixture
@@ -46,11 +49,11 @@ def hotline(settings: Settings, seeded: Registry, r: redis.Redis, keys: Keys) ->
 
 
 def test_the_read_api(hotline: Live) -> None:
-    services = httpx.get(f"{hotline.base}/open311/v2/services.json").json()
+    services = httpx.get(f"{hotline.base}/open311/v2/services.json", headers=READER).json()
     assert {"service_code": "12", "service_name": "安全隐患"}.items() <= next(
         s for s in services if s["service_code"] == "12"
     ).items()
-    everything = httpx.get(f"{hotline.base}/open311/v2/requests.json").json()
+    everything = httpx.get(f"{hotline.base}/open311/v2/requests.json", headers=READER).json()
     assert len(everything) == 6
     one = everything[0]
     assert one["status"] == "open"
@@ -58,32 +61,50 @@ def test_the_read_api(hotline: Live) -> None:
     assert one["address"] == ""
     assert "张" not in str(one)  # no personal data
     only = httpx.get(
-        f"{hotline.base}/open311/v2/requests.json", params={"service_code": "01"}
+        f"{hotline.base}/open311/v2/requests.json", params={"service_code": "01"}, headers=READER
     ).json()
     assert len(only) == 3
     window = httpx.get(
         f"{hotline.base}/open311/v2/requests.json",
         params={"start_date": "2026-11-28T00:00:00+08:00", "end_date": "2026-11-29T00:00:00+08:00"},
+        headers=READER,
     ).json()
     assert window == []
-    by_id = httpx.get(f"{hotline.base}/open311/v2/requests/{one['service_request_id']}.json")
+    by_id = httpx.get(
+        f"{hotline.base}/open311/v2/requests/{one['service_request_id']}.json", headers=READER
+    )
     assert by_id.json() == [one]
-    assert httpx.get(f"{hotline.base}/open311/v2/requests/nope.json").status_code == 404
+    assert (
+        httpx.get(f"{hotline.base}/open311/v2/requests/nope.json", headers=READER).status_code
+        == 404
+    )
     too_long = httpx.get(
         f"{hotline.base}/open311/v2/requests.json",
         params={"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-11-01T00:00:00+08:00"},
+        headers=READER,
     )
     assert too_long.status_code == 400
+    assert httpx.get(f"{hotline.base}/open311/v2/services.json").status_code == 401
 
 
 @pytest.fixture
-def poller(settings: Settings, tmp_path: Path, r: redis.Redis, hotline: Live) -> Open311Poller:
+def poller(
+    settings: Settings,
+    tmp_path: Path,
+    r: redis.Redis,
+    keys: Keys,
+    hotline: Live,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Open311Poller:
+    # The other county's gridwall reads this one with a source token of its own.
+    monkeypatch.setenv("GW_TEST_OPEN311_TOKEN", SourceTokens(r, keys).issue("county-b"))
     store_registry(r, Keys(OTHER), generate_county(OTHER, "乙区", seed=7))
     feeds = f"""
 [[sources]]
 id = "hotline"
 type = "open311"
 url = "{hotline.base}/open311/v2"
+token = {{ env = "GW_TEST_OPEN311_TOKEN" }}
 start = "2026-11-26T00:00:00+08:00"
 services = {{ "01" = "01", "12" = "12" }}
 statuses = {{ closed = "closed" }}
@@ -96,7 +117,9 @@ statuses = {{ closed = "closed" }}
 
 
 async def poll(poller: Open311Poller) -> None:
-    async with httpx.AsyncClient(timeout=10) as client:
+    token = poller.source.token.value() if poller.source.token else ""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(timeout=10, headers=headers) as client:
         await poller.poll(client)
 
 

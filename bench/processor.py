@@ -1,0 +1,184 @@
+"""Processor benchmark: lifecycle transitions per second, beside a raw XADD baseline.
+
+    .venv/bin/python bench/processor.py [--incidents 20000] [--processors 1]
+
+Opens ``--incidents`` incidents (reports through the real intake and processor), then appends
+five transitions per incident (accept, dispatch to a lead and a co-handling department, sign
+for, report back, verify) in five waves, so that every batch of 500 touches 500 different
+incidents (each document read, decided on with its SLA stages, written, indexed and planned).
+Times the processor(s) draining them (target ≥ 10,000 transitions/s). Baseline in the same
+run: the same number of entries, as large, appended by pipelined XADD from Python (the rate at
+which anything could even put them into Redis). Redis's own time per command comes from
+INFO commandstats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.server import embedded_redis
+from feeds.contract import Action, AreaPath, Report, Urgency
+from feeds.intake import Intake
+from feeds.keys import PROCESSOR_GROUP, Keys
+from feeds.processor import Processor, processor_lag
+from feeds.settings import ProcessorSettings
+
+TZ = ZoneInfo("Asia/Shanghai")
+KEYS = Keys("320115")
+START = datetime(2026, 11, 27, 9, 0, tzinfo=TZ)
+WAVES = (
+    ("accept", None, {}),
+    ("dispatch", "CG", {"co": ["SW"]}),
+    ("sign", "CG", {}),
+    ("report_back", "CG", {}),
+    ("verify", None, {"result": "pass"}),
+)
+AREA = AreaPath(
+    county="320115", street="320115001000", community="320115001001", grid="320115001001001"
+)
+
+
+def open_incidents(intake: Intake, count: int) -> list[str]:
+    ids: list[str] = []
+    for first in range(0, count, 1000):
+        reports = [
+            Report(
+                event_id=f"r{n}",
+                source="bench",
+                source_event_id=f"r{n}",
+                received_at=START,
+                category="01",
+                urgency=Urgency.NORMAL,
+                area=AREA,
+                reported_at=START,
+                title="暴露垃圾",
+            )
+            for n in range(first, min(first + 1000, count))
+        ]
+        ids += [e.incident_id for e in intake.enqueue(reports)]
+    return ids
+
+
+def append_transitions(intake: Intake, ids: list[str]) -> bytes:
+    """Append the five waves; returns one entry's payload (for the baseline)."""
+    sample = b""
+    for wave, (action, dept, params) in enumerate(WAVES, start=1):
+        at = START + timedelta(minutes=10 * wave)
+        for first in range(0, len(ids), 1000):
+            events = [
+                Action(
+                    event_id=f"a{wave}-{n}",
+                    source="bench",
+                    source_event_id=f"a{wave}-{n}",
+                    received_at=at,
+                    incident_id=ids[n],
+                    action=action,
+                    actor="bench",
+                    at=at,
+                    department=dept,
+                    params=params,
+                )
+                for n in range(first, min(first + 1000, len(ids)))
+            ]
+            intake.enqueue(events)
+            sample = events[0].model_dump_json(exclude_none=True).encode()
+    return sample
+
+
+def run_one(url: str, name: str, stop: Any) -> None:
+    """One processor process (``--processors``), until the parent says stop."""
+    client = redis.Redis.from_url(url)
+    processor = Processor(client, KEYS, ProcessorSettings(batch_size=500), TZ, name)
+    while not stop.is_set():
+        processor.step(block_ms=5)
+
+
+def drained(client: redis.Redis) -> bool:
+    if processor_lag(client, KEYS) != 0.0:
+        return False
+    return not client.xpending(KEYS.inbox, PROCESSOR_GROUP)["pending"]
+
+
+def drain(url: str, client: redis.Redis, count: int) -> None:
+    """Drain the inbox with ``count`` processor processes side by side."""
+    stop = multiprocessing.Event()
+    procs = [
+        multiprocessing.Process(target=run_one, args=(url, f"bench-{n}", stop))
+        for n in range(count)
+    ]
+    for proc in procs:
+        proc.start()
+    while not drained(client):
+        time.sleep(0.01)
+    stop.set()
+    for proc in procs:
+        proc.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--incidents", type=int, default=20_000)
+    parser.add_argument("--processors", type=int, default=1, help="processes side by side")
+    parser.add_argument("--no-aof", action="store_true", help="turn Redis's append-only file off")
+    args = parser.parse_args()
+    with embedded_redis() as client:
+        kwargs = client.connection_pool.connection_kwargs
+        url = f"redis://:{kwargs['password']}@{kwargs['host']}:{kwargs['port']}/0"
+        if args.no_aof:
+            client.config_set("appendonly", "no")
+        intake = Intake(client, KEYS, TZ, 1000)
+        Processor(client, KEYS, ProcessorSettings(), TZ, "setup").ensure_group()
+        ids = open_incidents(intake, args.incidents)
+        t0 = time.perf_counter()
+        drain(url, client, args.processors)
+        took = time.perf_counter() - t0
+        print(f"opened {len(ids)} incidents in {took:.2f} s = {len(ids) / took:,.0f}/s")
+        sample = append_transitions(intake, ids)
+        gc.collect()
+        client.config_resetstat()
+        transitions = len(ids) * len(WAVES)
+        t0 = time.perf_counter()
+        drain(url, client, args.processors)
+        took = time.perf_counter() - t0
+        assert client.xlen(KEYS.deadletter) == 0, "a transition was refused"
+        rate = transitions / took
+        print(
+            f"{args.processors} processor(s): {transitions} transitions in {took:.2f} s = "
+            f"{rate:,.0f} transitions/s"
+        )
+        stats = client.info("commandstats")
+        for name in ("cmdstat_exec", "cmdstat_mget", "cmdstat_xreadgroup"):
+            if name in stats:
+                row = stats[name]
+                print(
+                    f"  redis {name[8:]}: {row['calls']} calls, {row['usec_per_call']:.0f} µs each"
+                )
+        t0 = time.perf_counter()
+        pipe = client.pipeline(transaction=False)
+        for n in range(transitions):
+            pipe.xadd(KEYS.prefix + ":bench:xadd", {"e": sample, "i": ids[n % len(ids)]})
+            if n % 2000 == 1999:
+                pipe.execute()
+        pipe.execute()
+        base = transitions / (time.perf_counter() - t0)
+        print(
+            f"baseline pipelined XADD of {transitions} entries of {len(sample)} bytes: "
+            f"{base:,.0f} entries/s"
+        )
+        print(f"processor / baseline: {rate / base:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Web sign-in for people: the login page, sessions, sign-out (sessions: ``feeds.sessions``)."""

@@ -1,0 +1,214 @@
+"""The pure clock of one SLA stage: start, end, pause, resume, extend, and its marks.
+
+A stage counts clock time (working or calendar, per its policy) from ``started_at``; parking
+pauses it and resuming recomputes the deadline from the time still left (``limit − consumed``),
+so a paused stage never loses or gains time. ``marks`` hold the instant each warning threshold
+and the deadline (100) fall at; the SLA clock fires them. When the deadline moves (extension,
+resume, rework) thresholds already fired stay fired only if they are still crossed under the
+new deadline; the others fire again at their new instants: exactly one signal per threshold
+per deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from feeds.incident import SlaState, Stage, StageName
+from feeds.sla.calendar import WorkCalendar
+from feeds.sla.policy import Policy
+
+BREACH = 100
+
+
+def _seconds(value: timedelta) -> float:
+    return value.total_seconds()
+
+
+def compute_marks(
+    calendar: WorkCalendar,
+    since: datetime,
+    consumed_s: float,
+    limit_s: float,
+    thresholds: tuple[int, ...],
+    *,
+    stage: Stage,
+) -> dict[int, datetime]:
+    """Instants at which the stage's clock time reaches each threshold (and 100 %)."""
+    marks: dict[int, datetime] = {}
+    used = timedelta(seconds=consumed_s)
+    cursor, reached = since, used  # each mark is added to the one before (additivity)
+    for threshold in (*thresholds, BREACH):
+        target = timedelta(seconds=limit_s * threshold / 100)
+        if target <= used:
+            marks[threshold] = since
+            continue
+        cursor = calendar.add(cursor, target - reached, stage.basis)
+        reached = target
+        marks[threshold] = cursor
+    return marks
+
+
+def _state(fired: list[int]) -> SlaState:
+    if BREACH in fired:
+        return SlaState.OVERDUE
+    return SlaState.WARNING if fired else SlaState.NORMAL
+
+
+def start(
+    name: StageName,
+    policy: Policy,
+    calendar: WorkCalendar,
+    at: datetime,
+    *,
+    department: str | None = None,
+    role: str | None = None,
+) -> Stage:
+    """A new running stage whose clock starts at ``at`` (the time its event carries)."""
+    rule = policy.stages[name]
+    stage = Stage(
+        name=name,
+        department=department,
+        role=role,
+        policy=policy.key,
+        basis=rule.basis,
+        limit_s=_seconds(rule.limit),
+        started_at=at,
+        running_since=at,
+    )
+    return _schedule(stage, calendar, policy.thresholds, at, keep=[])
+
+
+def _schedule(
+    stage: Stage,
+    calendar: WorkCalendar,
+    thresholds: tuple[int, ...],
+    at: datetime,
+    keep: list[int],
+) -> Stage:
+    """(Re)compute deadline and marks from ``running_since``; keep fired marks still crossed."""
+    assert stage.running_since is not None
+    marks = compute_marks(
+        calendar, stage.running_since, stage.consumed_s, stage.limit_s, thresholds, stage=stage
+    )
+    fired = [t for t in keep if t in marks and marks[t] <= at]
+    return stage.model_copy(
+        update={
+            "marks": marks,
+            "deadline": marks[BREACH],
+            "fired": fired,
+            "state": _state(fired),
+            "escalation_step": 0,
+            "next_escalation": None,
+        }
+    )
+
+
+def elapsed_s(stage: Stage, calendar: WorkCalendar, now: datetime) -> float:
+    """Clock time the stage has used up to ``now`` (or up to its end)."""
+    used = stage.consumed_s
+    if stage.running_since is not None:
+        end = stage.ended_at or now
+        used += _seconds(calendar.elapsed(stage.running_since, end, stage.basis))
+    return used
+
+
+def end(stage: Stage, calendar: WorkCalendar, at: datetime, outcome: str = "done") -> Stage:
+    """Stop the clock for good: ``done`` (the stage's work happened) or ``cancelled``."""
+    used = elapsed_s(stage, calendar, at)
+    late = outcome == "done" and stage.deadline is not None and at > stage.deadline
+    state = SlaState.OVERDUE if late else stage.state
+    return stage.model_copy(
+        update={
+            "consumed_s": used,
+            "running_since": None,
+            "ended_at": at,
+            "outcome": outcome,
+            "state": state,
+            "breached": stage.breached or late,
+            "next_escalation": None,
+        }
+    )
+
+
+def pause(stage: Stage, calendar: WorkCalendar, at: datetime) -> Stage:
+    """Stop the clock until ``resume`` (挂账)."""
+    if not stage.running:
+        return stage
+    return stage.model_copy(
+        update={
+            "consumed_s": elapsed_s(stage, calendar, at),
+            "running_since": None,
+            "deadline": None,
+            "marks": {},
+            "next_escalation": None,
+            "state": SlaState.PAUSED,
+        }
+    )
+
+
+def resume(
+    stage: Stage, calendar: WorkCalendar, thresholds: tuple[int, ...], at: datetime
+) -> Stage:
+    """Restart a paused (or finished, for a rework) stage with the time it has left."""
+    keep = list(stage.fired)
+    resumed = stage.model_copy(update={"running_since": at, "ended_at": None, "outcome": None})
+    return _schedule(resumed, calendar, thresholds, at, keep)
+
+
+def extend(
+    stage: Stage,
+    calendar: WorkCalendar,
+    thresholds: tuple[int, ...],
+    by: timedelta,
+    at: datetime,
+) -> Stage:
+    """An approved extension (延期): the limit grows by ``by``, the deadline moves."""
+    extended = stage.model_copy(
+        update={
+            "limit_s": stage.limit_s + _seconds(by),
+            "extended_s": stage.extended_s + _seconds(by),
+            "extensions": stage.extensions + 1,
+        }
+    )
+    if not extended.running:
+        return extended
+    return _schedule(extended, calendar, thresholds, at, list(stage.fired))
+
+
+def fire(stage: Stage, threshold: int) -> Stage:
+    """Record an applied warning or breach signal."""
+    fired = sorted({*stage.fired, threshold})
+    return stage.model_copy(
+        update={
+            "fired": fired,
+            "state": _state(fired),
+            "breached": stage.breached or threshold >= BREACH,
+        }
+    )
+
+
+def describe(stage: Stage, calendar: WorkCalendar, now: datetime) -> dict[str, object]:
+    """A stage as the read API shows it: deadline, live SLA state, clock time used and left."""
+    used = elapsed_s(stage, calendar, now)
+    return {
+        "name": stage.name.value,
+        "department": stage.department,
+        "role": stage.role,
+        "policy": stage.policy,
+        "basis": stage.basis.value,
+        "limit_s": stage.limit_s,
+        "started_at": stage.started_at.isoformat(),
+        "deadline": stage.deadline.isoformat() if stage.deadline else None,
+        "state": stage.state_at(now).value,
+        "running": stage.running,
+        "elapsed_s": round(used, 3),
+        "remaining_s": None if stage.ended_at else round(stage.limit_s - used, 3),
+        "percent": round(100 * used / stage.limit_s, 1) if stage.limit_s else None,
+        "marks": {str(t): at.isoformat() for t, at in stage.marks.items()},
+        "fired": stage.fired,
+        "ended_at": stage.ended_at.isoformat() if stage.ended_at else None,
+        "outcome": stage.outcome,
+        "on_time": stage.on_time,
+        "extensions": stage.extensions,
+        "extended_s": stage.extended_s,
+    }
