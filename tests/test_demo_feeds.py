@@ -56,6 +56,8 @@ def test_the_demo_takes_replayed_camera_alarms(tmp_path: Path) -> None:
                 break
             time.sleep(0.1)
         assert sorted(a["source"] for a in alarms) == ["cameras", "gb-platform"]
+        # The demo county's cameras carry the identities of the documented payloads.
+        assert all(a["camera_id"] and a["camera_name"] for a in alarms), alarms
         for _ in range(50):  # health is written at most every feeds.health_flush_s
             body = httpx.get(f"{base}/api/v1/sources", headers=READER).json()
             sources = {s["id"]: s for s in body["sources"]}
