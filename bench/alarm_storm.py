@@ -67,8 +67,10 @@ def second(host: str, port: int, tick: int, cameras: int, rate: int) -> list[byt
             stamp = (
                 f"2026-11-20T21:{tick // 60 % 60:02d}:{tick % 60:02d}.{k * 1000 // rate:03d}+08:00"
             )
-            body = TEMPLATE.replace(b"44:19:b6:00:12:7a", mac(camera).encode()).replace(
-                b"2026-11-20T21:14:05+08:00", stamp.encode()
+            body = (
+                TEMPLATE.replace(b"44:19:b6:00:12:7a", mac(camera).encode())
+                .replace(b"10.20.3.41", f"10.99.{camera // 256}.{camera % 256}".encode())
+                .replace(b"2026-11-20T21:14:05+08:00", stamp.encode())
             )
             bodies.append(request(host, port, "/api/v1/alarms/hikvision", body, "application/xml"))
     return bodies

@@ -36,12 +36,14 @@ FEEDS = '[[sources]]\nid = "cams"\ntype = "hikvision"\nallow = ["127.0.0.1/32"]\
 def payloads(count: int, cameras: int) -> list[bytes]:
     found = []
     for n in range(count):
-        mac = f"44:19:b6:00:{n % cameras // 256:02x}:{n % cameras % 256:02x}".encode()
+        camera = n % cameras
+        mac = f"44:19:b6:01:{camera // 256:02x}:{camera % 256:02x}".encode()
+        ip = f"10.99.{camera // 256}.{camera % 256}".encode()
         stamp = f"2026-11-20T21:{n // 3600 % 60:02d}:{n // 60 % 60:02d}.{n % 1000:03d}+08:00"
         found.append(
-            TEMPLATE.replace(b"44:19:b6:00:12:7a", mac).replace(
-                b"2026-11-20T21:14:05+08:00", stamp.encode()
-            )
+            TEMPLATE.replace(b"44:19:b6:00:12:7a", mac)
+            .replace(b"10.20.3.41", ip)
+            .replace(b"2026-11-20T21:14:05+08:00", stamp.encode())
         )
     return found
 
