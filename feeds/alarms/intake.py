@@ -94,36 +94,15 @@ class AlarmIntake:
         self._sha: str | None = None  # loaded on first use (a restarted Redis forgets it)
         self._group: tuple[asyncio.AbstractEventLoop, GroupCommit] | None = None
 
-    def take(
-        self,
-        source: str,
-        items: Sequence[DeviceItem],
-        raw: bytes,
-        registry: Registry,
-        *,
-        received: datetime,
-        priorities: dict[str, int] | None = None,
-    ) -> Taken:
-        """Resolve, store and append; returns counts (duplicates are not errors)."""
-        plan = self.plan(source, items, raw, registry, received=received, priorities=priorities)
+    def take(self, plan: Plan) -> Taken:
+        """Append a planned push; returns its counts (duplicates are not errors)."""
         if plan.commands:
             self._count(plan, self._execute(plan))
         return plan.taken
 
-    async def take_async(
-        self,
-        aclient: Any,
-        source: str,
-        items: Sequence[DeviceItem],
-        raw: bytes,
-        registry: Registry,
-        *,
-        received: datetime,
-        priorities: dict[str, int] | None = None,
-    ) -> Taken:
+    async def take_async(self, aclient: Any, plan: Plan) -> Taken:
         """``take`` on the event loop with the async client (no images: nothing to write to
         disk), saving the hop to a worker thread on the hot path of camera posts."""
-        plan = self.plan(source, items, raw, registry, received=received, priorities=priorities)
         if plan.commands:
             self._count(plan, await self._execute_async(aclient, plan))
         return plan.taken

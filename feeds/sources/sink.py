@@ -102,7 +102,7 @@ class FeedSink:
         priorities: dict[str, int] | None = None,
         received: datetime | None = None,
     ) -> Taken:
-        taken = self.alarms.take(
+        plan = self.alarms.plan(
             source,
             items,
             raw,
@@ -110,6 +110,7 @@ class FeedSink:
             received=received or self.rt.now(),
             priorities=priorities,
         )
+        taken = self.alarms.take(plan)
         if taken.alarms or taken.heartbeats:
             self.health.event(source, taken.alarms + taken.heartbeats)
         return taken
@@ -119,8 +120,7 @@ class FeedSink:
         priorities: dict[str, int] | None = None,
     ) -> Taken:  # fmt: skip
         """``submit_device`` on the event loop, for pushes without images."""
-        taken = await self.alarms.take_async(
-            self.rt.aclient,
+        plan = self.alarms.plan(
             source,
             items,
             raw,
@@ -128,6 +128,7 @@ class FeedSink:
             received=self.rt.now(),
             priorities=priorities,
         )
+        taken = await self.alarms.take_async(self.rt.aclient, plan)
         if taken.alarms or taken.heartbeats:
             self.health.event(source, taken.alarms + taken.heartbeats, flush=False)
         return taken
