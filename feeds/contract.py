@@ -36,6 +36,9 @@ from pydantic import (
 SCHEMA_VERSION = 1
 
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+#: A photo is an http(s) URL or a reference to an upload stored by gridwall.
+PHOTO_PATTERN = r"^(https?://\S{1,2000}|/api/v1/photos/[0-9]{8}/[0-9a-f]{32}\.(jpg|png|webp))$"
+MAX_PHOTOS = 9
 GRID_PATTERN = r"^\d{6,24}$"
 PERSONAL = "x-personal"
 
@@ -132,6 +135,11 @@ class EventIn(Strict):
     incident_id: str | None = Field(None, max_length=64)
     status: str | None = Field(None, max_length=32, description="status: the new status.")
     note: str = Field("", max_length=2000, json_schema_extra=personal(PersonalKind.NOTE))
+    photos: list[Annotated[str, Field(pattern=PHOTO_PATTERN)]] = Field(
+        default_factory=list,
+        max_length=MAX_PHOTOS,
+        description="Photo URLs (http/https) or references of uploads (multipart).",
+    )
 
     @model_validator(mode="after")
     def _kind_rules(self) -> EventIn:
@@ -191,6 +199,7 @@ class Report(Normalized):
     title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
     description: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
+    photos: list[str] = Field(default_factory=list)
 
 
 class StatusUpdate(Normalized):
@@ -226,6 +235,13 @@ class Alarm(Normalized):
     description: str = ""
     snapshots: list[str] = Field(default_factory=list)
     raw_ref: str | None = None
+    phase: Literal["start", "end", "pulse"] = Field(
+        "start", description="start of an alarm (or a repeat), its end, or a one-shot pulse."
+    )
+    vendor: str = Field("", description="Which adapter parsed it (hikvision, dahua ...).")
+    extra: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict, description="Vendor details kept for display (channel name ...)."
+    )
 
 
 class SlaSignal(Normalized):

@@ -204,6 +204,7 @@ class Incident(BaseModel):
     title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
     description: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
     reporter: Reporter | None = None
+    photos: list[str] = Field(default_factory=list)
     status: Status
     reported_at: AwareDatetime
     received_at: AwareDatetime

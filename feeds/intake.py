@@ -22,6 +22,7 @@ import redis
 from pydantic import ValidationError
 
 from feeds.contract import (
+    AreaPath,
     EventIn,
     Normalized,
     Point,
@@ -48,6 +49,30 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], id)
 redis.call('XADD', KEYS[3], '*', 'e', ARGV[4], 'i', id)
 return {id, 1}
+"""
+# The same for a batch of one day: ARGV[1] the id prefix, then per event its de-duplication
+# field, '1' when it opens an incident (else ''), its incident id (or '') and its JSON.
+_ENQUEUE_MANY = """
+local out = {}
+for at = 2, #ARGV, 4 do
+  local existing = redis.call('HGET', KEYS[1], ARGV[at])
+  if existing then
+    out[#out + 1] = existing
+    out[#out + 1] = 0
+  else
+    local id = ARGV[at + 2]
+    if ARGV[at + 1] == '1' then
+      local n = redis.call('INCR', KEYS[2])
+      if n == 1 then redis.call('EXPIRE', KEYS[2], 172800) end
+      id = ARGV[1] .. string.format('%05d', n)
+    end
+    redis.call('HSET', KEYS[1], ARGV[at], id)
+    redis.call('XADD', KEYS[3], '*', 'e', ARGV[at + 3], 'i', id)
+    out[#out + 1] = id
+    out[#out + 1] = 1
+  end
+end
+return out
 """
 
 
@@ -98,6 +123,8 @@ class Intake:
         self._tz = tz
         self._deadletter_maxlen = deadletter_maxlen
         self._script = client.register_script(_ENQUEUE)
+        self._script_many = client.register_script(_ENQUEUE_MANY)
+        self._paths: dict[tuple[str, int, str | None], AreaPath] = {}
 
     # -- normalization -------------------------------------------------------------------
     def normalize(self, event: EventIn, registry: Registry, now: datetime) -> Normalized:
@@ -133,13 +160,24 @@ class Intake:
             received_at=now,
             category=event.category,
             urgency=event.urgency,
-            area=registry.path(grid),
+            area=self._path(registry, grid),
             location=point,
             reported_at=event.reported_at,
             title=event.title,
             description=event.description,
             reporter=event.reporter,
+            photos=event.photos,
         )
+
+    def _path(self, registry: Registry, grid: str | None) -> AreaPath:
+        """``registry.path`` remembered per registry version (it walks the hierarchy)."""
+        key = (registry.county, registry.version, grid)
+        found = self._paths.get(key)
+        if found is None:
+            if len(self._paths) > 100_000:
+                self._paths.clear()
+            found = self._paths[key] = registry.path(grid)
+        return found
 
     def _status(self, event: EventIn, now: datetime) -> StatusUpdate:
         incident_id = event.incident_id
@@ -167,32 +205,53 @@ class Intake:
 
     # -- the inbox -------------------------------------------------------------------------
     def enqueue(self, events: Sequence[Normalized]) -> list[Enqueued]:
-        """Append events atomically with their de-duplication key, in one round trip."""
+        """Append events atomically with their de-duplication key, in one round trip
+        (one script call per receive day of the batch)."""
+        days: dict[str, list[int]] = {}
+        for index, event in enumerate(events):
+            day = event.received_at.astimezone(self._tz).strftime("%Y%m%d")
+            days.setdefault(day, []).append(index)
         pipe = self._client.pipeline(transaction=False)
-        for event in events:
-            is_new_incident = isinstance(event, Report) and event.incident_id is None
-            prefix = ""
-            if is_new_incident:
-                day = event.received_at.astimezone(self._tz).strftime("%Y%m%d")
-                prefix = f"{self._keys.county}-{day}-"
-            day_key = self._keys.incident_seq(
-                event.received_at.astimezone(self._tz).strftime("%Y%m%d")
-            )
-            self._script(
-                keys=[self._keys.dedup, day_key, self._keys.inbox],
-                args=[
+        for day, indexes in days.items():
+            args: list[Any] = [f"{self._keys.county}-{day}-"]
+            for index in indexes:
+                event = events[index]
+                opens = isinstance(event, Report) and event.incident_id is None
+                args += [
                     dedup_field(event.source, event.source_event_id),
-                    prefix,
+                    "1" if opens else "",
                     event.incident_id or "",
                     event.model_dump_json(exclude_none=True),
-                ],
+                ]
+            self._script_many(
+                keys=[self._keys.dedup, self._keys.incident_seq(day), self._keys.inbox],
+                args=args,
                 client=pipe,
             )
-        results = []
-        for raw_id, created in pipe.execute():
-            incident_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
-            results.append(Enqueued(incident_id=incident_id, duplicate=not int(created)))
-        return results
+        results: list[Enqueued | None] = [None] * len(events)
+        for indexes, reply in zip(days.values(), pipe.execute(), strict=True):
+            for position, index in enumerate(indexes):
+                raw_id, created = reply[2 * position], reply[2 * position + 1]
+                incident_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+                results[index] = Enqueued(incident_id=incident_id, duplicate=not int(created))
+        return [r for r in results if r is not None]
+
+    def enqueue_into(self, pipe: Any, event: Normalized) -> None:
+        """Queue one event's atomic de-duplicate-and-append on a pipeline (or a transaction)."""
+        day = event.received_at.astimezone(self._tz).strftime("%Y%m%d")
+        prefix = ""
+        if isinstance(event, Report) and event.incident_id is None:
+            prefix = f"{self._keys.county}-{day}-"
+        self._script(
+            keys=[self._keys.dedup, self._keys.incident_seq(day), self._keys.inbox],
+            args=[
+                dedup_field(event.source, event.source_event_id),
+                prefix,
+                event.incident_id or "",
+                event.model_dump_json(exclude_none=True),
+            ],
+            client=pipe,
+        )
 
     def dead_letter(
         self,

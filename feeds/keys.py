@@ -184,3 +184,88 @@ class Keys:
     def housekeeping_lock(self) -> str:
         """String with TTL: held by the one worker running the purge and archiving."""
         return f"{self.prefix}:lock:housekeeping"
+
+    # -- sources (feeds) -----------------------------------------------------------------
+    @property
+    def source_index(self) -> str:
+        """Set: ids of every source that ever reported health."""
+        return f"{self.prefix}:src:index"
+
+    def source_health(self, source: str) -> str:
+        """Hash: health of one source (last event, totals, errors, connected, last error)."""
+        return f"{self.prefix}:src:{source}"
+
+    def source_minute(self, source: str, minute: int) -> str:
+        """Counter (TTL 5 min): events of one source in one minute (epoch minutes)."""
+        return f"{self.prefix}:src:{source}:epm:{minute}"
+
+    def source_cursor(self, source: str) -> str:
+        """String: where a polling or streaming client resumes (last id or time)."""
+        return f"{self.prefix}:src:{source}:cursor"
+
+    def source_tracked(self, source: str) -> str:
+        """Hash: upstream ids a poller still follows (Open311 open requests) → last status."""
+        return f"{self.prefix}:src:{source}:tracked"
+
+    def source_credentials(self, source: str) -> str:
+        """Hash: SHA-256 of a source token → its metadata (issued, expires, label)."""
+        return f"{self.prefix}:auth:source:{source}"
+
+    def signature_nonce(self, digest: str) -> str:
+        """String (TTL): a signed request already seen (replay protection)."""
+        return f"{self.prefix}:auth:nonce:{digest}"
+
+    def rate_window(self, source: str, window: int) -> str:
+        """Counter (TTL): events of a source in one rate-limit window."""
+        return f"{self.prefix}:rate:{source}:{window}"
+
+    def backfill_checkpoint(self, source: str, digest: str) -> str:
+        """Hash: progress of one backfill file (rows done, accepted, refused)."""
+        return f"{self.prefix}:backfill:{source}:{digest}"
+
+    # -- cameras and alarms ----------------------------------------------------------------
+    @property
+    def camera_seen(self) -> str:
+        """Hash: camera id → last time it was heard from (epoch s): alarms and heartbeats."""
+        return f"{self.prefix}:cam:seen"
+
+    @property
+    def cameras_unknown(self) -> str:
+        """Hash: device identity not in the registry → JSON (source, first/last seen)."""
+        return f"{self.prefix}:cam:unknown"
+
+    @property
+    def cameras_unknown_count(self) -> str:
+        """Hash: device identity not in the registry → alarms and heartbeats received."""
+        return f"{self.prefix}:cam:unknown:n"
+
+    def alarm_dedup(self, source: str, source_event_id: str) -> str:
+        """String (TTL alarms.retention_s): an alarm already taken in."""
+        return f"{self.prefix}:alarm:dedup:{source}|{source_event_id}"
+
+    def alarm_raw(self, event_id: str) -> str:
+        """String (TTL alarms.retention_s): the raw payload of one alarm event (bounded)."""
+        return f"{self.prefix}:alarm:raw:{event_id}"
+
+    def alarm(self, alarm_id: str) -> str:
+        """String (JSON, TTL alarms.retention_s): one merged alarm, the processor's to write."""
+        return f"{self.prefix}:alarm:doc:{alarm_id}"
+
+    def alarm_current(self, subject: str, alarm_type: str) -> str:
+        """String (TTL): id of the alarm that repeats of (camera, type) merge into."""
+        return f"{self.prefix}:alarm:cur:{subject}|{alarm_type}"
+
+    @property
+    def alarm_index(self) -> str:
+        """Sorted set: alarm id → last seen (epoch s), newest capped at alarms.index_size."""
+        return f"{self.prefix}:idx:alarms"
+
+    @property
+    def alarm_changes(self) -> str:
+        """Stream of alarm changes (new, merge, end), read by the walls."""
+        return f"{self.prefix}:alarm-changes"
+
+    @property
+    def digest_secret(self) -> str:
+        """String: the shared secret that signs HTTP digest nonces of camera endpoints."""
+        return f"{self.prefix}:auth:digest"

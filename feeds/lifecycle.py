@@ -153,6 +153,7 @@ def _report(incident: Incident | None, report: Report, now: datetime, rules: Rul
         title=report.title,
         description=report.description,
         reporter=report.reporter,
+        photos=report.photos,
         status=Status.REPORTED,
         reported_at=report.reported_at,
         received_at=report.received_at,

@@ -3,8 +3,9 @@
 Reads the inbox through a consumer group, applies each event with the pure
 ``feeds.lifecycle.apply`` (which dispatches on the event's type), and commits in one MULTI/EXEC
 per batch: the new incident documents, the indexes and counters (``_index``), the SLA clock's
-plans, the changes-stream entries (all sent as one script call, ``feeds.batchwrite``) and the
-XACK of the batch's entries. A
+plans, the changes-stream entries (all sent as one script call, ``feeds.batchwrite``), the
+alarm step's merged alarms and the incidents they open (``feeds.alarms.stage``) and the XACK
+of the batch's entries. A
 crash before EXEC leaves the entries pending; another processor reclaims them after
 ``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a replayed event a
 no-op. Documents are WATCHed, so several processors can run side by side.
@@ -27,8 +28,9 @@ from zoneinfo import ZoneInfo
 import redis
 from pydantic import ValidationError
 
+from feeds.alarms.stage import AlarmPlan, AlarmStage
 from feeds.batchwrite import Writes, register
-from feeds.contract import parse_inbox_event
+from feeds.contract import Alarm, parse_inbox_event
 from feeds.incident import Incident, summary
 from feeds.indexing import index_case, index_clock
 from feeds.keys import PROCESSOR_GROUP, Keys
@@ -92,6 +94,7 @@ class Processor:
         *,
         policies: PolicyBook | None = None,
         registry: RegistryCache | None = None,
+        alarms: AlarmStage | None = None,
     ) -> None:
         self.client = client
         self.keys = keys
@@ -101,6 +104,7 @@ class Processor:
         self.policies = policies or load_policies(None, tz)
         self.registry = registry or RegistryCache(client, keys)
         self._writes = register(client)
+        self.alarms = alarms or AlarmStage.create(client, keys, tz)
         self.processed = 0
         self._last_claim = 0.0
         self._last_trim = 0.0
@@ -218,6 +222,7 @@ class Processor:
             }
             before = dict(current)
             now = datetime.now(self.tz)
+            alarm_plan = self._plan_alarms(pipe, batch, now)
             rules = self.rules()
             changes: list[tuple[str, Incident]] = []
             rejected: list[tuple[str, str, Event]] = []
@@ -250,9 +255,15 @@ class Processor:
                 self._reject(writes, entry_id, reason, "unknown", payload)
             pipe.multi()
             writes.queue(pipe, self._writes)
+            self.alarms.write(pipe, alarm_plan)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
             pipe.execute()
+
+    def _plan_alarms(self, pipe: Any, batch: Batch, now: datetime) -> AlarmPlan | None:
+        """The alarm step (storm control, rules: ``feeds.alarms``), while WATCHing."""
+        alarms = [e for _, e in batch.events if isinstance(e, Alarm)]
+        return self.alarms.prepare(pipe, alarms, now) if alarms else None
 
     def rules(self) -> Rules:
         """Policies and the current reference data, for one batch."""

@@ -251,6 +251,85 @@ class RefdataSettings(Group):
     )
 
 
+class FeedsSettings(Group):
+    """Feed adapters, their sources and the HTTP intake extras (docs/feeds.md)."""
+
+    file: Path | None = Field(
+        None,
+        description=(
+            "Feeds file (TOML or YAML) listing the sources; unset means none (the demo uses "
+            "its shipped file with loopback camera sources)."
+        ),
+    )
+    health_flush_s: float = Field(
+        1.0, ge=0, le=60, description="Source health counters are written at most this often."
+    )
+    idle_after_s: float = Field(
+        900.0, gt=0, description="A source with no event for this long shows as idle."
+    )
+    hmac_tolerance_s: int = Field(
+        300, ge=10, description="Largest clock difference accepted on a signed request."
+    )
+    device_body_max_bytes: int = Field(
+        4_194_304, ge=4096, description="Largest body accepted from a camera or platform."
+    )
+    device_part_max_bytes: int = Field(
+        2_097_152, ge=1024, description="Largest single part of a camera's multipart body."
+    )
+    photo_max_bytes: int = Field(
+        5_242_880, ge=1024, description="Largest photo uploaded with an event."
+    )
+    photo_max_count: int = Field(9, ge=0, le=50, description="Most photos with one event.")
+    photo_budget_mb: int = Field(
+        2048, ge=1, description="Disk kept for uploaded photos; the oldest days go first."
+    )
+    reconnect_base_s: float = Field(
+        1.0, gt=0, description="First reconnect delay of a client adapter (then doubling)."
+    )
+    reconnect_max_s: float = Field(
+        60.0, gt=0, description="Longest reconnect delay of a client adapter."
+    )
+
+
+class AlarmSettings(Group):
+    """Video and device alarms: storm control, rules, liveness, what is kept."""
+
+    rules: Path | None = Field(
+        None, description="Alarm rules file (YAML or TOML); unset means the shipped rules."
+    )
+    merge_window_s: float = Field(
+        60.0,
+        gt=0,
+        description="Repeats of one (camera, type) within this window merge into one alarm.",
+    )
+    offline_after_s: float = Field(
+        600.0, gt=0, description="A camera not heard from for this long shows as offline."
+    )
+    clock_skew_s: float = Field(
+        300.0,
+        gt=0,
+        description="Device and receive times further apart than this: order by receive time.",
+    )
+    raw_max_bytes: int = Field(
+        16_384, ge=256, description="Largest raw payload kept with an alarm (cut beyond)."
+    )
+    retention_s: int = Field(
+        7 * 86_400,
+        ge=3600,
+        description="Alarms, their raw payloads and de-duplication keys are kept this long.",
+    )
+    index_size: int = Field(
+        50_000, ge=100, description="How many newest alarms the alarm index keeps."
+    )
+    snapshot_max_bytes: int = Field(
+        2_097_152, ge=1024, description="Largest snapshot image kept from an alarm."
+    )
+    snapshot_max_count: int = Field(3, ge=0, le=10, description="Most snapshots kept per alarm.")
+    snapshot_budget_mb: int = Field(
+        2048, ge=1, description="Disk kept for alarm snapshots; the oldest days go first."
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of gridwall. See docs/configuration.md."""
 
@@ -281,6 +360,8 @@ class Settings(BaseSettings):
     processor: ProcessorSettings = Field(default_factory=ProcessorSettings)
     wall: WallSettings = Field(default_factory=WallSettings)
     simulator: SimulatorSettings = Field(default_factory=SimulatorSettings)
+    feeds: FeedsSettings = Field(default_factory=FeedsSettings)
+    alarms: AlarmSettings = Field(default_factory=AlarmSettings)
     refdata: RefdataSettings = Field(default_factory=RefdataSettings)
     sla: SlaSettings = Field(default_factory=SlaSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)

@@ -145,7 +145,7 @@ def run_demo(settings: Settings, options: DemoOptions) -> None:
                     ["simulate", "--seed", str(settings.simulator.seed),
                      "--rate", str(settings.simulator.rate)],
                 )  # fmt: skip
-            app = create_app(settings, url)
+            app = create_app(settings, url, demo=True)
             server = uvicorn.Server(
                 uvicorn.Config(
                     app,
@@ -207,6 +207,11 @@ def _announce(
                 f"    curl -H 'Authorization: Bearer {token}' \\",
                 "      -H 'Content-Type: application/json' \\",
                 f"      {base}/api/v1/events -d @docs/examples/report.json",
+                "  replay a camera alarm (loopback is allowed in the demo):",
+                "    curl -H 'Content-Type: application/xml' \\",
+                "      --data-binary @docs/examples/hikvision-fielddetection.xml \\",
+                f"      {base}/api/v1/alarms/hikvision",
+                f"  feed health: {base}/api/v1/sources   alarms: {base}/api/v1/alarms",
                 "  Ctrl-C stops everything.",
                 "",
             ]

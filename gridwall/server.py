@@ -14,16 +14,18 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI
 
-from dashboard.api import audit, health, incidents, metrics, refdata, sla
+from dashboard.api import audit, health, incidents, metrics, open311, refdata, sla
+from dashboard.api import feeds as feed_reads
 from dashboard.auth import login
 from dashboard.pages import incident as incident_page
 from dashboard.queries import Queries
 from dashboard.wall.app import create_wall
 from dashboard.wall.hub import PushHub
 from feeds.access import PEOPLE, Role
-from feeds.http import actions, events
+from feeds.http import actions
 from feeds.http.guard import BodyLimitExceeded, Guard, body_limit_handler, content_security_policy
 from feeds.http.policy import Policy, PolicyRegistry, enforce_policy
+from feeds.http.service import FeedsService, install
 from feeds.privacy import install_log_filter
 from feeds.runtime import Runtime
 from feeds.sessions import SessionStore
@@ -37,8 +39,18 @@ Part = Literal["intake", "api", "wall"]
 ALL_PARTS: tuple[Part, ...] = ("intake", "api", "wall")
 
 
-def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL_PARTS) -> FastAPI:
+def create_app(
+    settings: Settings,
+    redis_url: str,
+    parts: Collection[Part] = ALL_PARTS,
+    *,
+    demo: bool = False,
+    adapters: bool = True,
+) -> FastAPI:
+    """The app; with the intake part, ``adapters`` runs the feeds file's listeners and clients
+    (``demo`` uses the shipped demo sources when no feeds file is set)."""
     rt = Runtime.create(settings, redis_url)
+    feeds = FeedsService.create(rt, demo=demo, run_adapters=adapters) if "intake" in parts else None
     queries = Queries(rt)
     hub = PushHub(
         queries,
@@ -52,9 +64,13 @@ def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL
         install_log_filter()  # after the server configured its logging
         if "wall" in parts:
             hub.start()
+        if feeds is not None:
+            await feeds.start()
         try:
             yield
         finally:
+            if feeds is not None:
+                await feeds.stop()
             await hub.stop()
             await rt.aclose()
 
@@ -78,8 +94,8 @@ def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL
     app.state.sessions = SessionStore(rt.aclient, rt.keys, settings)
     app.state.users = UserStore(rt.client, rt.keys, settings.auth)
     app.add_exception_handler(BodyLimitExceeded, body_limit_handler)
-    if "intake" in parts:
-        app.include_router(events.router)
+    if feeds is not None:
+        install(app, feeds)
         app.include_router(actions.router)
     if "api" in parts or "wall" in parts:
         app.include_router(health.router)
@@ -91,6 +107,8 @@ def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL
         app.include_router(metrics.router)
         app.include_router(audit.router)
         app.include_router(incident_page.router)
+        app.include_router(feed_reads.router)
+        app.include_router(open311.router)
     hashes: list[str] = []
     if "wall" in parts:
         wall = create_wall(app, rt, queries, hub)

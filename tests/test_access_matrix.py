@@ -151,8 +151,12 @@ def test_walk_the_table_with_every_role(
     ).json()["incident_ids"]
     drain(r, settings)
     credentials = issue_roles(r, keys)
+    routes = app_routes(client.app)  # type: ignore[arg-type]
     wrong: list[str] = []
     for (method, path), expected in doc_table().items():
+        policy = routes.get((method, path))
+        if policy is not None and policy.self_authenticated:
+            continue  # camera hooks admit by address and device credentials (tests/feeds/)
         url = concrete(path, incident_id)
         anonymous = call(client, method, url, {})
         if expected.public == (anonymous in {401, 403}):

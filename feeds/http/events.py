@@ -1,33 +1,52 @@
 """``POST /api/v1/events``: one event or an array, all-or-nothing.
 
 Answers 202 with the incident ids (200 when every event was a duplicate), and refuses bad input
-with a reason per field: 400 (not JSON), 413 (too large), 415 (not JSON content), 422 (invalid),
+with a reason: 400 (not JSON), 401 (token, signature), 403 (source or address not allowed),
+413 (too large), 415 (content type), 422 (invalid), 429 (rate limit, with ``Retry-After``),
 each time keeping the raw body and the reasons in the dead-letter stream.
+
+Callers: people and systems with an API token (admins, operators), and sources with their own
+token (role ``source``, bound to one source id; see ``feeds.sources.credentials``). A source
+listed in the feeds file as ``type = "http"`` may require HMAC signatures, cap its body size,
+limit its rate and restrict addresses. Photos come as URLs in ``photos`` or as image parts of a
+``multipart/form-data`` body (part ``event`` is the JSON; parts ``photo`` attach to the only or
+first event, ``photo.<n>`` to event n), stored on disk with size and type caps.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from feeds.access import Principal, Role
-from feeds.contract import EventIn, Normalized
-from feeds.http.deps import BodyTooLarge, client_address, read_body, require_roles, runtime
-from feeds.intake import FieldError, IntakeError, validation_errors
+from feeds.adapters.http.adapter import accept
+from feeds.adapters.http.config import HttpSource
+from feeds.adapters.http.parse import Refused, body_source
+from feeds.http.deps import (
+    BodyTooLarge,
+    bearer_token,
+    client_address,
+    read_body,
+    require_roles,
+    runtime,
+)
+from feeds.http.guards import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from feeds.http.service import FeedsService, feeds_service
+from feeds.intake import FieldError
 from feeds.runtime import Runtime
+from feeds.sources.common import DeviceAccess, SecretError
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 
 ENDPOINT = "POST /api/v1/events"
 #: Feeds, operators (hotline reports typed in) and admins post events; walls never write.
-POSTERS = require_roles(Role.SOURCE, Role.OPERATOR, Role.ADMIN)
+POSTERS = (Role.ADMIN, Role.OPERATOR, Role.SOURCE)
+POSTER_POLICY = require_roles(*POSTERS)
 
 
 class EventResult(BaseModel):
@@ -48,117 +67,112 @@ class Refusal(BaseModel):
 
 
 @dataclass
-class _Refused(Exception):
-    status: int
-    detail: str
-    errors: list[FieldError]
+class _Request:
+    principal: Principal
+    source: HttpSource | None
+    body: bytes = b""
 
 
-def _parse(body: bytes, content_type: str, max_events: int) -> list[Any]:
-    if "json" not in content_type.lower():
-        raise _Refused(415, "content type must be application/json", [])
+def _authenticate(request: Request, svc: FeedsService, rt: Runtime) -> _Request:
+    token = bearer_token(request)
+    principal = rt.tokens.lookup(token) if token else None
+    if principal is None or token is None:
+        raise Refused(401, "a valid bearer token is required", headers=_CHALLENGE)
+    expired = svc.sink.tokens.check(principal, token)
+    if expired:
+        raise Refused(401, expired, headers=_CHALLENGE)
+    if principal.role not in POSTERS:
+        raise Refused(403, f"role {principal.role.value} may not post events")
+    configured = svc.feeds.get(principal.source) if principal.source else None
+    source = configured if isinstance(configured, HttpSource) else None
+    if source is not None:
+        if not source.enabled:
+            raise Refused(403, f"source {source.id!r} is disabled")
+        address = client_address(request)
+        if source.allow and not DeviceAccess(allow=source.allow).allows(address):
+            raise Refused(403, f"address {address} may not post as {source.id!r}")
+    return _Request(principal, source)
+
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="gridwall"'}
+
+
+def _check_signature(req: _Request, request: Request, svc: FeedsService, rt: Runtime) -> None:
+    if req.source is None or req.source.hmac is None:
+        return
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _Refused(400, f"body is not JSON: {exc}", []) from exc
-    items = data if isinstance(data, list) else [data]
-    if not items:
-        raise _Refused(422, "empty array", [FieldError("body", "no events")])
-    if len(items) > max_events:
-        raise _Refused(
-            413, f"more than {max_events} events", [FieldError("body", "too many events")]
-        )
-    return items
+        secret = req.source.hmac.value()
+    except SecretError as exc:
+        raise Refused(401, f"signature secret unavailable: {exc}") from None
+    reason = verify_signature(
+        rt.client,
+        rt.keys,
+        secret,
+        req.body,
+        timestamp=request.headers.get(TIMESTAMP_HEADER),
+        signature=request.headers.get(SIGNATURE_HEADER),
+        now=rt.now().timestamp(),
+        tolerance_s=rt.settings.feeds.hmac_tolerance_s,
+    )
+    if reason:
+        raise Refused(401, reason, [FieldError("signature", reason)])
 
 
-def _normalize_all(rt: Runtime, items: list[Any], principal: Principal) -> list[Normalized]:
-    errors: list[FieldError] = []
-    normalized: list[Normalized] = []
-    registry = rt.registry.get()
-    now = rt.now()
-    for index, item in enumerate(items):
-        prefix = f"[{index}]." if len(items) > 1 else ""
-        try:
-            event = EventIn.model_validate(item)
-        except ValidationError as exc:
-            errors.extend(validation_errors(exc, prefix))
-            continue
-        if principal.source is not None and event.source != principal.source:
-            errors.append(
-                FieldError(f"{prefix}source", f"this token may only post as {principal.source!r}")
-            )
-            continue
-        try:
-            normalized.append(rt.intake.normalize(event, registry, now))
-        except IntakeError as exc:
-            errors.extend(FieldError(f"{prefix}{e.field}", e.reason) for e in exc.errors)
-    if errors:
-        raise _Refused(422, "invalid event", errors)
-    return normalized
-
-
-def _source_of(body: bytes) -> str:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return "unknown"
-    first = data[0] if isinstance(data, list) and data else data
-    source = first.get("source") if isinstance(first, dict) else None
-    return source if isinstance(source, str) and len(source) <= 64 else "unknown"
+def _accept(svc: FeedsService, req: _Request, ctype: str) -> JSONResponse:
+    """The synchronous part (runs in a worker thread)."""
+    done = accept(svc.sink, req.principal, req.source, req.body, ctype)
+    payload = EventsAccepted(
+        incident_ids=[r.incident_id for r in done.results],
+        results=[
+            EventResult(index=i, incident_id=r.incident_id, duplicate=r.duplicate)
+            for i, r in enumerate(done.results)
+        ],
+    )
+    return JSONResponse(payload.model_dump(), status_code=202 if done.fresh else 200)
 
 
 @router.post(
     "/events",
+    dependencies=[Depends(POSTER_POLICY)],
     status_code=202,
     response_model=EventsAccepted,
     responses={
         200: {"model": EventsAccepted, "description": "every event was a duplicate"},
-        400: {"model": Refusal},
-        413: {"model": Refusal},
-        415: {"model": Refusal},
-        422: {"model": Refusal},
+        **{code: {"model": Refusal} for code in (400, 401, 403, 413, 415, 422, 429)},
     },
 )
-async def post_events(
-    request: Request,
-    principal: Principal = Depends(POSTERS),
-) -> JSONResponse:
-    """Accept one event object or an array of them."""
+async def post_events(request: Request) -> JSONResponse:
+    """Accept one event object or an array of them (JSON, or multipart with photos)."""
     rt = runtime(request)
-    body = b""
+    svc = feeds_service(request)
+    req: _Request | None = None
     try:
-        body = await read_body(request, rt.settings.http.max_body_bytes)
-        items = _parse(
-            body, request.headers.get("content-type", ""), rt.settings.http.max_batch_events
-        )
-        normalized = await run_in_threadpool(_normalize_all, rt, items, principal)
+        req = _authenticate(request, svc, rt)
+        limit = rt.settings.http.max_body_bytes
+        if req.source is not None and req.source.max_body_bytes:
+            limit = req.source.max_body_bytes
+        if request.headers.get("content-type", "").lower().startswith("multipart/"):
+            limit += rt.settings.feeds.photo_max_bytes * rt.settings.feeds.photo_max_count
+        req.body = await read_body(request, limit)
+        await run_in_threadpool(_check_signature, req, request, svc, rt)
+        return await run_in_threadpool(_accept, svc, req, request.headers.get("content-type", ""))
     except BodyTooLarge as exc:
-        return await _refuse(request, rt, _Refused(413, str(exc), []), exc.head, principal)
-    except _Refused as refused:
-        return await _refuse(request, rt, refused, body, principal)
-    results = await run_in_threadpool(rt.intake.enqueue, normalized)
-    payload = EventsAccepted(
-        incident_ids=[r.incident_id for r in results],
-        results=[
-            EventResult(index=i, incident_id=r.incident_id, duplicate=r.duplicate)
-            for i, r in enumerate(results)
-        ],
-    )
-    code = 200 if all(r.duplicate for r in results) else 202
-    return JSONResponse(payload.model_dump(), status_code=code)
+        return await _refuse(request, svc, Refused(413, str(exc)), exc.head, req)
+    except Refused as refused:
+        if refused.status == 401 and req is None:  # no credentials at all: not a refusal to keep
+            return JSONResponse({"detail": refused.detail}, 401, headers=refused.headers)
+        return await _refuse(request, svc, refused, req.body if req else b"", req)
 
 
 async def _refuse(
-    request: Request, rt: Runtime, refused: _Refused, body: bytes, principal: Principal
+    request: Request, svc: FeedsService, refused: Refused, body: bytes, req: _Request | None
 ) -> JSONResponse:
     errors = refused.errors or [FieldError("body", refused.detail)]
-    source = principal.source or _source_of(body)
+    source = "unknown"
+    if req is not None:
+        source = req.principal.source or body_source(body)
     entry = await run_in_threadpool(
-        partial(rt.intake.dead_letter, remote=client_address(request)),
-        source,
-        ENDPOINT,
-        errors,
-        body,
+        lambda: svc.sink.refuse(source, ENDPOINT, errors, body, remote=client_address(request))
     )
     content = Refusal(detail=refused.detail, errors=[e.as_dict() for e in errors], deadletter=entry)
-    return JSONResponse(content.model_dump(), status_code=refused.status)
+    return JSONResponse(content.model_dump(), status_code=refused.status, headers=refused.headers)

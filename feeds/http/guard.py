@@ -133,7 +133,11 @@ class Guard:
         if refused is not None:
             await refused(scope, receive, send)
             return
-        if method in UNSAFE_METHODS and (auth is None or auth.via == "session"):
+        if (
+            method in UNSAFE_METHODS
+            and (auth is None or auth.via == "session")
+            and not self._device(conn, method)
+        ):
             body, problem = await self._csrf(conn, receive, auth)
             if problem is not None:
                 await _json(403, problem)(scope, receive, send)
@@ -149,6 +153,12 @@ class Guard:
             await self.app(scope, receive, send)
         finally:
             current_auth.reset(token)
+
+    def _device(self, conn: HTTPConnection, method: str) -> bool:
+        """A route that authenticates its callers itself (camera hooks): devices hold no
+        session, so there is no session to forge a request for (no CSRF check)."""
+        rule = self.rules().find(conn.url.path, method)
+        return rule is not None and rule.policy is not None and rule.policy.self_authenticated
 
     def _refusal(self, conn: HTTPConnection, auth: Auth | None, method: str) -> Response | None:
         rule = self.rules().find(conn.url.path, method)

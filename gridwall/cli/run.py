@@ -8,6 +8,7 @@ import click
 
 from feeds.redisconn import RedisUnavailable
 from feeds.sla.policy import PolicyError
+from feeds.sources.config import FeedsError
 from gridwall.cli.base import Context, cli, pass_context, runtime_or_exit
 
 
@@ -41,7 +42,7 @@ def demo(
     )
     try:
         run_demo(settings, DemoOptions(simulator=not no_simulator, browser=not no_browser))
-    except (RedisUnavailable, PolicyError) as exc:
+    except (RedisUnavailable, FeedsError, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -52,6 +53,7 @@ def demo(
 def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
     """Run the processor (one writer of incident state), the SLA clock beside it and the hourly
     housekeeping (retention purge, audit archiving)."""
+    from feeds.alarms.stage import AlarmStage  # noqa: PLC0415
     from feeds.housekeeping import Housekeeping  # noqa: PLC0415
     from feeds.processor import Processor  # noqa: PLC0415
     from feeds.runtime import Runtime  # noqa: PLC0415
@@ -71,6 +73,7 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
             rt.tz,
             policies=rt.policies,
             registry=rt.registry,
+            alarms=AlarmStage.from_settings(rt.client, rt.keys, settings),
         )
         targets["processor"] = processor.run
     if not no_clock:
@@ -133,7 +136,7 @@ def serve(obj: Context, host: str | None, port: int | None, parts: tuple[str, ..
     chosen = [p for p in ALL_PARTS if not parts or p in parts]
     try:
         app = create_app(settings, url, chosen)
-    except (RedisUnavailable, PolicyError) as exc:
+    except (RedisUnavailable, FeedsError, PolicyError) as exc:
         raise click.ClickException(str(exc)) from None
     uvicorn.run(
         app,

@@ -162,9 +162,13 @@ def test_status_updates_follow_the_report_by_reference(
     res = api.post("/api/v1/events", json=report(), headers=auth)
     incident_id = res.json()["incident_ids"][0]
     update = {
-        "source": "gridapp", "source_event_id": "e-1-closed", "kind": "status",
-        "ref": "e-1", "status": "closed", "reported_at": "2026-11-27T11:00:00+08:00",
-    }  # fmt: skip
+        "source": "gridapp",
+        "source_event_id": "e-1-closed",
+        "kind": "status",
+        "ref": "e-1",
+        "status": "closed",
+        "reported_at": "2026-11-27T11:00:00+08:00",
+    }
     assert api.post("/api/v1/events", json=update, headers=auth).json()["incident_ids"] == [
         incident_id
     ]

@@ -64,8 +64,10 @@ def test_accept_then_close_records_history_and_times() -> None:
     assert closed is not None
     assert not closed.is_open
     assert [h.to_status for h in closed.history] == [
-        Status.REPORTED, Status.ACCEPTED, Status.CLOSED,
-    ]  # fmt: skip
+        Status.REPORTED,
+        Status.ACCEPTED,
+        Status.CLOSED,
+    ]
     assert closed.version == 3
 
 
@@ -108,9 +110,15 @@ def test_events_for_unknown_incidents_are_rejected() -> None:
 def test_actions_from_people_use_the_same_table() -> None:
     opened = apply(None, report(), T0).incident
     action = Action(
-        event_id="a1", source="wall", source_event_id="a1", received_at=T0,
-        incident_id=opened.id if opened else None, action="accept", actor="op1", at=T0,
-    )  # fmt: skip
+        event_id="a1",
+        source="wall",
+        source_event_id="a1",
+        received_at=T0,
+        incident_id=opened.id if opened else None,
+        action="accept",
+        actor="op1",
+        at=T0,
+    )
     out = apply(opened, action, T0)
     assert out.incident is not None
     assert out.incident.history[-1].actor == "op1"

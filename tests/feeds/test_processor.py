@@ -36,9 +36,13 @@ def post(intake: Intake, registry: Registry, *events: dict[str, object]) -> list
 
 def status(ref: str, value: str, n: int) -> dict[str, object]:
     return {
-        "source": "gridapp", "source_event_id": f"s-{n}", "kind": "status", "ref": ref,
-        "status": value, "reported_at": "2026-11-27T10:00:00+08:00",
-    }  # fmt: skip
+        "source": "gridapp",
+        "source_event_id": f"s-{n}",
+        "kind": "status",
+        "ref": ref,
+        "status": value,
+        "reported_at": "2026-11-27T10:00:00+08:00",
+    }
 
 
 def load(r: redis.Redis, keys: Keys, incident_id: str) -> Incident:

@@ -1,0 +1,1 @@
+"""Feed adapters, one package per kind of source (see ``feeds.adapters.base``)."""

@@ -1,0 +1,1 @@
+"""The dahua adapter (see docs/feeds.md)."""

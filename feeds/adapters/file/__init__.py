@@ -1,0 +1,1 @@
+"""The file adapter (see docs/feeds.md)."""

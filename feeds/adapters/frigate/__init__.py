@@ -1,0 +1,1 @@
+"""The frigate adapter (see docs/feeds.md)."""

@@ -1,0 +1,1 @@
+"""The gb28181 adapter (see docs/feeds.md)."""

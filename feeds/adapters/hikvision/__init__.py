@@ -1,0 +1,1 @@
+"""The hikvision adapter (see docs/feeds.md)."""

@@ -1,0 +1,1 @@
+"""The http adapter (see docs/feeds.md)."""

@@ -1,0 +1,1 @@
+"""The open311 adapter (see docs/feeds.md)."""

@@ -1,0 +1,1 @@
+"""The websocket adapter (see docs/feeds.md)."""

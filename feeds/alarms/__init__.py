@@ -1,0 +1,1 @@
+"""Video and device alarms: vocabulary, rules, storm control, intake and state."""

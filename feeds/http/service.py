@@ -1,0 +1,85 @@
+"""What the feed routes share in one process: the sink, device authentication, the adapters.
+
+``install(app, rt, ...)`` mounts the write routes (events, camera hooks) and keeps a
+``FeedsService`` on ``app.state.feeds``; the server's lifespan calls ``start``/``stop``, which
+run the configured listeners and clients (``feeds.adapters.supervisor``) and the health flusher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request
+
+from feeds.adapters.supervisor import Supervisor
+from feeds.http.devauth import DeviceAuthenticator, shared_secret
+from feeds.http.policy import Policy
+from feeds.runtime import Runtime
+from feeds.sources.config import SHIPPED_DEMO, FeedsFile, load_feeds
+from feeds.sources.sink import FeedSink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FeedsService:
+    sink: FeedSink
+    devices: DeviceAuthenticator
+    supervisor: Supervisor
+    run_adapters: bool = True
+    _flusher: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def feeds(self) -> FeedsFile:
+        return self.sink.feeds
+
+    @classmethod
+    def create(cls, rt: Runtime, *, demo: bool = False, run_adapters: bool = True) -> FeedsService:
+        path = rt.settings.feeds.file or (SHIPPED_DEMO if demo else None)
+        sink = FeedSink(rt, load_feeds(path))
+        devices = DeviceAuthenticator(shared_secret(rt.client, rt.keys))
+        return cls(sink, devices, Supervisor(sink), run_adapters)
+
+    async def start(self) -> None:
+        if self.run_adapters:
+            await self.supervisor.start()
+        self._flusher = asyncio.create_task(self._flush_loop(), name="health-flusher")
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self.sink.health.flush)
+
+    async def _flush_loop(self) -> None:
+        interval = max(0.2, self.sink.rt.settings.feeds.health_flush_s)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await asyncio.to_thread(self.sink.health.flush)
+            except Exception as exc:
+                log.warning("source health flush failed: %s", exc)
+
+
+def install(app: FastAPI, service: FeedsService) -> None:
+    """Mount the feed write routes and keep the service on the app."""
+    from feeds.http import alarms, events  # noqa: PLC0415 - routes import this module
+
+    app.state.feeds = service
+    app.include_router(events.router)
+    app.router.routes.extend(alarms.ROUTES)
+    policies = getattr(app.state, "policies", None)
+    if policies is not None:  # cameras: address lists and basic/digest, checked by the route
+        for route in alarms.ROUTES:
+            policies.declare(route.path, Policy(self_authenticated=True))
+
+
+def feeds_service(request: Request) -> FeedsService:
+    service: FeedsService = request.app.state.feeds
+    return service

@@ -1,0 +1,138 @@
+"""The feeds file: one entry per source, validated strictly.
+
+TOML (``[[sources]]`` tables) or YAML (``sources:`` list). Each entry's ``type`` picks its model
+from the adapters' ``config.py`` (a discriminated union); unknown keys, unknown types and
+duplicate ids are errors that name the entry. Secrets are references to environment variables
+or files, never values in the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from feeds.adapters.dahua.config import DahuaSource
+from feeds.adapters.file.config import FileSource
+from feeds.adapters.frigate.config import FrigateSource
+from feeds.adapters.gb28181.config import Gb28181Source
+from feeds.adapters.hikvision.config import HikvisionSource
+from feeds.adapters.http.config import HttpSource
+from feeds.adapters.open311.config import Open311Source
+from feeds.adapters.websocket.config import WebsocketSource
+from feeds.sources.common import Strict
+from feeds.sources.health import SourceInfo
+
+SourceConfig = Annotated[
+    HttpSource
+    | Open311Source
+    | WebsocketSource
+    | FileSource
+    | HikvisionSource
+    | DahuaSource
+    | Gb28181Source
+    | FrigateSource,
+    Field(discriminator="type"),
+]
+#: Every adapter type and its model (the docs test walks this).
+SOURCE_TYPES: dict[str, type[Strict]] = {
+    "http": HttpSource,
+    "open311": Open311Source,
+    "websocket": WebsocketSource,
+    "file": FileSource,
+    "hikvision": HikvisionSource,
+    "dahua": DahuaSource,
+    "gb28181": Gb28181Source,
+    "frigate": FrigateSource,
+}
+#: Types that connect out (their connection state is part of their health).
+CLIENT_TYPES = frozenset({"open311", "websocket", "dahua", "frigate"})
+T = TypeVar("T")
+SHIPPED_DEMO = Path(__file__).resolve().parent.parent / "data" / "demo-feeds.toml"
+
+
+class FeedsError(ValueError):
+    """The feeds file cannot be used; the message names the entry and key."""
+
+
+class FeedsFile(Strict):
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> FeedsFile:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.id in seen:
+                raise ValueError(f"duplicate source id {source.id!r}")
+            seen.add(source.id)
+        return self
+
+    def get(self, source_id: str) -> SourceConfig | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def of_type(self, model: type[T]) -> list[T]:
+        return [s for s in self.sources if isinstance(s, model) and s.enabled]
+
+    def infos(self) -> list[SourceInfo]:
+        return [
+            SourceInfo(s.id, s.type, s.name, s.enabled, client=s.type in CLIENT_TYPES)
+            for s in self.sources
+        ]
+
+
+def _describe(error: ValidationError, data: dict[str, Any]) -> str:
+    lines = []
+    found = data.get("sources")
+    entries: list[Any] = found if isinstance(found, list) else []
+    for item in error.errors(include_url=False):
+        loc = list(item["loc"])
+        where = ".".join(str(p) for p in loc)
+        if len(loc) >= 2 and loc[0] == "sources" and isinstance(loc[1], int):
+            index = loc[1]
+            entry = entries[index] if index < len(entries) else {}
+            ident = entry.get("id", "?") if isinstance(entry, dict) else "?"
+            rest = (
+                [str(p) for p in loc[3:]]
+                if len(loc) > 2 and loc[2] in SOURCE_TYPES
+                else [str(p) for p in loc[2:]]
+            )
+            where = f"source {ident!r} (entry {index + 1})" + (
+                f": {'.'.join(rest)}" if rest else ""
+            )
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{where}: {message}" if where else message)
+    return "; ".join(lines)
+
+
+def parse_feeds(data: Any, origin: str = "feeds file") -> FeedsFile:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FeedsError(f"{origin}: the top level must be a table with 'sources'")
+    try:
+        return FeedsFile.model_validate(data)
+    except ValidationError as exc:
+        raise FeedsError(f"{origin}: {_describe(exc, data)}") from None
+
+
+def load_feeds(path: Path | None) -> FeedsFile:
+    """Read a feeds file (TOML or YAML); None gives no sources."""
+    if path is None:
+        return FeedsFile()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FeedsError(f"cannot read feeds file {path}: {exc.strerror}") from None
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        else:
+            data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise FeedsError(f"feeds file {path} cannot be read: {exc}") from None
+    return parse_feeds(data, f"feeds file {path}")
