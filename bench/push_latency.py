@@ -4,10 +4,10 @@ Runs a Redis server, `gridwall serve` and `gridwall worker` as separate processe
 production), opens two tabs in Debian's Chromium: the pushed wall (/wall/desk) and a 1-second
 polling page (same origin, fetching /api/v1/incidents/recent every second and rendering the
 titles). Reports carry the current time (an old report would be overdue at once and the SLA
-clock's warnings would add changes of their own). A MutationObserver in each tab records `performance.timeOrigin + performance.now()` when
-a title first appears. Events are posted one at a time, 0.4–0.6 s apart (so each push is a
-leading edge, not held back by the 250 ms coalescing window), and latency = DOM time - time just
-before the POST.
+clock's warnings would add changes of their own). A MutationObserver in each tab records
+`performance.timeOrigin + performance.now()` when a title first appears. Events are posted one
+at a time, 0.4-0.6 s apart (so each push is a leading edge, not held back by the 250 ms
+coalescing window), and latency = DOM time - time just before the POST.
 
     .venv/bin/python bench/push_latency.py [--events 200] [--out docs/benchmarks.md]
 """
