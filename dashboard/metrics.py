@@ -155,6 +155,12 @@ def _event_kind(action: str, detail: dict[str, Any]) -> tuple[str | None, str | 
     return None, None, ""
 
 
+def _sign_of(incident: Incident, department: str | None) -> Stage | None:
+    """The lead's current sign-for stage (签收), if it belongs to ``department``."""
+    stage = incident.stages.get(StageName.SIGN.value)
+    return stage if stage is not None and stage.department == department else None
+
+
 def handling_frame(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
     """One row per department's handling stage (lead and co), wrong dispatches left out."""
     rows = []
@@ -166,11 +172,15 @@ def handling_frame(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame
             open_now = inc.is_open and stage.ended_at is None
             state = stage.state_at(now) if open_now and stage.running else None
             done = stage.outcome == "done"
+            sign, sign_end = _done(_sign_of(inc, stage.department) if lead else None)
             rows.append(
                 {
                     "id": inc.id,
                     "department": stage.department or "",
                     "role": "lead" if lead else "co",
+                    "started": stage.started_at.timestamp(),
+                    "sign_s": sign,
+                    "sign_end": sign_end,
                     "due": _ts(stage.deadline),
                     "closed": inc.status in CLOSED if lead else done,
                     "on_time": bool(inc.on_time) if lead else bool(stage.on_time),
@@ -181,8 +191,8 @@ def handling_frame(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame
                     "near": state is SlaState.WARNING,
                 }
             )
-    columns = ["id", "department", "role", "due", "closed", "on_time", "handling_s",
-               "handling_end", "open", "overdue", "near"]  # fmt: skip
+    columns = ["id", "department", "role", "started", "sign_s", "sign_end", "due", "closed",
+               "on_time", "handling_s", "handling_end", "open", "overdue", "near"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -293,7 +303,10 @@ def _case_figures(cases: pd.DataFrame, events: pd.DataFrame, period: Period) -> 
 def department_kpis(
     incidents: Sequence[Incident], period: Period, now: datetime, min_sample: int
 ) -> list[dict[str, Any]]:
-    """KPIs per department, lead (主办) and co-handling (协办) apart; ranked per role."""
+    """KPIs per department, lead (主办) and co-handling (协办) apart; ranked per role.
+
+    ``received`` counts the department's handling stages that started in the period (cases
+    dispatched to it); ``sign_*`` is its response to a dispatch (派遣 → 签收, lead only)."""
     handling, events = handling_frame(incidents, now), event_frame(incidents)
     events = events[events["department"] != ""]
     pairs = set(zip(handling["department"], handling["role"], strict=True))
@@ -305,8 +318,9 @@ def department_kpis(
         row = {
             "key": dept,
             "role": role,
+            "received": int(_in(mine["started"], period).sum()),
             **_due_figures(mine, period),
-            **_times(mine, period, ("handling",)),
+            **_times(mine, period, ("sign", "handling")),
             **_now_figures(mine),
             **_event_counts(own, period),
         }

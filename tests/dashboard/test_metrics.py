@@ -185,11 +185,20 @@ def plain_case_rows(attr: str) -> dict[str, dict[str, Any]]:
     return rows
 
 
+def sign_time(incident: Incident, department: str | None) -> float | None:
+    """The lead's sign-for time (签收), when done in the period."""
+    sign = incident.stages.get("sign")
+    if sign is None or sign.department != department:
+        return None
+    return done_in_period(sign)
+
+
 def plain_department_rows() -> dict[tuple[str, str], dict[str, Any]]:
     rows: dict[tuple[str, str], dict[str, Any]] = {}
 
     def row(dept: str, role: str) -> dict[str, Any]:
-        return rows.setdefault((dept, role), {"due": 0, "closed": 0, "closed_on_time": 0,
+        return rows.setdefault((dept, role), {"received": 0, "due": 0, "closed": 0,
+                                              "closed_on_time": 0, "sign": [],
                                               "handling": [], "open": 0, "overdue": 0,
                                               "near_deadline": 0, "send_backs": 0,
                                               "reworks": 0, "extensions": 0})  # fmt: skip
@@ -203,6 +212,8 @@ def plain_department_rows() -> dict[tuple[str, str], dict[str, Any]]:
             r = row(stage.department, role)
             finished = closed(incident) if role == "lead" else stage.outcome == "done"
             timely = bool(incident.on_time) if role == "lead" else on_time_stage(stage)
+            r["received"] += inside(stage.started_at)
+            r["sign"] += [sign_time(incident, stage.department)] if role == "lead" else []
             if inside(stage.deadline):
                 r["due"] += 1
                 r["closed"] += finished
@@ -218,6 +229,9 @@ def plain_department_rows() -> dict[tuple[str, str], dict[str, Any]]:
             if dept:
                 row(dept, role)[kind] += 1
     for r in rows.values():
+        signs = [v for v in r.pop("sign") if v is not None]
+        r["sign_median_s"] = percentile(signs, 0.5)
+        r["sign_p90_s"] = percentile(signs, 0.9)
         values = r.pop("handling")
         r["handling_median_s"] = percentile(values, 0.5)
         r["handling_p90_s"] = percentile(values, 0.9)
@@ -267,6 +281,8 @@ def test_department_kpis_match_the_plain_implementation() -> None:
         same(row, expected[(row["key"], row["role"])])
     roles = {r["role"] for r in rows}
     assert roles == {"lead", "co"}
+    assert any(r["sign_median_s"] for r in rows if r["role"] == "lead")
+    assert all(r["sign_median_s"] is None for r in rows if r["role"] == "co")
 
 
 def test_rankings_need_the_minimum_sample() -> None:
