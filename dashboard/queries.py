@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from feeds.incident import Incident, summary
@@ -17,6 +18,26 @@ from feeds.runtime import Runtime
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def parse_incidents(docs: list[bytes]) -> list[Incident]:
+    return [Incident.model_validate_json(d) for d in docs]
+
+
+def parse_summaries(docs: list[bytes]) -> list[dict[str, Any]]:
+    """The summaries (``feeds.incident.summary``) of raw incident documents."""
+    return [summary(Incident.model_validate_json(d)) for d in docs]
+
+
+@dataclass(frozen=True)
+class IntakeTrend:
+    day: date
+    #: Reports received in each hour of ``day`` (0-23, local time).
+    today: list[int]
+    #: The average of the same hour over the days before.
+    average: list[float]
+    #: Category code → reports received on ``day``.
+    categories: dict[str, int]
 
 
 class Queries:
@@ -45,12 +66,21 @@ class Queries:
         return [summary(Incident.model_validate_json(d)) for d in docs if d is not None]
 
     async def incidents(self, ids: list[str], chunk: int = 500) -> list[Incident]:
-        found: list[Incident] = []
+        return parse_incidents(await self.documents(ids, chunk))
+
+    async def documents(self, ids: list[str], chunk: int = 500) -> list[bytes]:
+        """The raw incident documents (JSON) of ``ids`` that exist, read in chunks; parse them
+        with ``parse_incidents`` or ``parse_summaries`` (in a thread when there are many)."""
+        found: list[bytes] = []
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
             docs = await self.r.mget([self.keys.incident(i) for i in part])
-            found.extend(Incident.model_validate_json(d) for d in docs if d is not None)
+            found.extend(cast(bytes, d) for d in docs if d is not None)
         return found
+
+    async def open_ids(self) -> list[str]:
+        ids = cast(list[bytes], await self.r.zrange(self.keys.open_index, 0, -1))
+        return [_text(i) for i in ids]
 
     async def iter_reported(
         self, start: datetime, end: datetime, chunk: int = 500
@@ -74,6 +104,10 @@ class Queries:
     async def period_incidents(self, start: datetime, end: datetime) -> list[Incident]:
         """Every incident a KPI of [start, end) can depend on: due in it, changed since its
         start (and reported before its end), or open now."""
+        return await self.incidents(await self.period_ids(start, end))
+
+    async def period_ids(self, start: datetime, end: datetime) -> list[str]:
+        """The ids ``period_incidents`` reads."""
         lo, hi = start.timestamp(), end.timestamp()
         pipe = self.r.pipeline(transaction=False)
         pipe.zrangebyscore(self.keys.due_index, lo, f"({hi}")
@@ -83,7 +117,7 @@ class Queries:
         due, updated, reported, open_ids = await pipe.execute()
         ids = {_text(i) for i in due} | {_text(i) for i in open_ids}
         ids |= {_text(i) for i in updated} & {_text(i) for i in reported}
-        return await self.incidents(sorted(ids))
+        return sorted(ids)
 
     async def sla_counts(self) -> dict[str, int]:
         """Open incidents per SLA state (``warning``, ``overdue``, ``paused``)."""
@@ -96,6 +130,39 @@ class Queries:
     async def day_stats(self, day: str) -> dict[str, int]:
         raw = await self.r.hgetall(self.keys.daily_stats(day))
         return {_text(k): int(v) for k, v in raw.items()}
+
+    async def intake_trend(self, day: date, days: int = 7) -> IntakeTrend:
+        """Today's intake per hour against the average of the ``days`` days before, and
+        today's category mix, from the daily stats hashes (the one place trends are read;
+        the Parquet history may answer the averages later)."""
+        pipe = self.r.pipeline(transaction=False)
+        for back in range(days + 1):
+            pipe.hgetall(self.keys.daily_stats(f"{day - timedelta(days=back):%Y%m%d}"))
+        stats = [{_text(k): int(v) for k, v in raw.items()} for raw in await pipe.execute()]
+        today, before = stats[0], stats[1:]
+        hours = [f"received:h{h:02d}" for h in range(24)]
+        return IntakeTrend(
+            day=day,
+            today=[today.get(h, 0) for h in hours],
+            average=[sum(s.get(h, 0) for s in before) / days for h in hours],
+            categories={
+                k.removeprefix("received:cat:"): v
+                for k, v in today.items()
+                if k.startswith("received:cat:")
+            },
+        )
+
+    async def acks(self, items: list[str]) -> dict[str, dict[str, Any]]:
+        """Acknowledgements of alarm-strip items (``feeds.keys.Keys.alarm_ack``)."""
+        if not items:
+            return {}
+        raw = await self.r.mget([self.keys.alarm_ack(i) for i in items])
+        return {i: json.loads(v) for i, v in zip(items, raw, strict=True) if v is not None}
+
+    async def camera_seen(self) -> dict[str, float]:
+        """Camera id → last time it was heard from (epoch s)."""
+        raw = await self.r.hgetall(self.keys.camera_seen)
+        return {_text(k): float(v) for k, v in raw.items()}
 
     async def processors(self) -> list[dict[str, Any]]:
         return await self._heartbeats("processor")

@@ -265,6 +265,17 @@ class Keys:
         """Stream of alarm changes (new, merge, end), read by the walls."""
         return f"{self.prefix}:alarm-changes"
 
+    # -- the wall ------------------------------------------------------------------------
+    def alarm_ack(self, item: str) -> str:
+        """String (JSON, TTL wall.ack_retention_s): who acknowledged an alarm-strip item and
+        when; ``item`` is ``inc:<incident>``, ``sla:<incident>:<deadline>`` or ``cam:<alarm>``."""
+        return f"{self.prefix}:ack:{item}"
+
+    @property
+    def acks(self) -> str:
+        """Stream of acknowledgements, read by every wall server's push hub."""
+        return f"{self.prefix}:acks"
+
     @property
     def digest_secret(self) -> str:
         """String: the shared secret that signs HTTP digest nonces of camera endpoints."""

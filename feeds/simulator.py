@@ -182,7 +182,7 @@ class Simulator:
             if reported >= now:
                 reported -= timedelta(days=1)
             raw = self.report(reported)
-            incident_id = self.submit(raw, now)
+            incident_id = self.submit(raw, reported)  # received then: it counts on its day
             if incident_id is None:
                 continue
             made += 1

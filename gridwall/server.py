@@ -30,6 +30,7 @@ from feeds.privacy import install_log_filter
 from feeds.runtime import Runtime
 from feeds.sessions import SessionStore
 from feeds.settings import Settings
+from feeds.sources.config import load_feeds
 from feeds.users import UserStore
 from gridwall import __version__
 
@@ -52,11 +53,13 @@ def create_app(
     rt = Runtime.create(settings, redis_url)
     feeds = FeedsService.create(rt, demo=demo, run_adapters=adapters) if "intake" in parts else None
     queries = Queries(rt)
+    sources = feeds.feeds if feeds is not None else load_feeds(settings.feeds.file)
     hub = PushHub(
         queries,
         coalesce_ms=settings.wall.coalesce_ms,
         resync_s=settings.wall.resync_s,
         recent=max(settings.wall.recent_incidents, 20),
+        feeds_file=lambda: sources,
     )
 
     @contextlib.asynccontextmanager

@@ -20,10 +20,11 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
+def chromium(*args: str) -> Iterator[Browser]:
+    """Chromium with extra command-line ``args`` (e.g. a kiosk's autoplay policy)."""
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"]
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu", *args]
         )
         try:
             yield browser

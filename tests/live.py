@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import redis
 import uvicorn
 
+from feeds.alarms.stage import AlarmStage
 from feeds.keys import Keys
 from feeds.processor import Processor
 from feeds.redisconn import free_port
@@ -28,8 +29,12 @@ class Live:
 
 
 @contextmanager
-def live_server(settings: Settings, processor: bool = True, clock: bool = False) -> Iterator[Live]:
-    port = free_port()
+def live_server(
+    settings: Settings, processor: bool = True, clock: bool = False, port: int | None = None
+) -> Iterator[Live]:
+    """A server (on ``port``, or a free one) with a processor and optionally the SLA clock;
+    leaving the block stops them all, so a test can start another on the same port."""
+    port = port or free_port()
     url = settings.redis_url or ""
     app = create_app(settings, url)
     server = uvicorn.Server(
@@ -41,9 +46,11 @@ def live_server(settings: Settings, processor: bool = True, clock: bool = False)
     threads = [threading.Thread(target=server.run, daemon=True)]
     if processor:
         client = redis.Redis.from_url(url)
+        keys = Keys(settings.county)
         proc = Processor(
-            client, Keys(settings.county), settings.processor, ZoneInfo(settings.timezone), "live"
-        )
+            client, keys, settings.processor, ZoneInfo(settings.timezone), "live",
+            alarms=AlarmStage.from_settings(client, keys, settings),
+        )  # fmt: skip
         threads.append(threading.Thread(target=proc.run, args=(stop,), daemon=True))
     if clock:
         sla = SlaClock(

@@ -27,8 +27,11 @@ from dashboard.queries import Queries
 from dashboard.wall.hub import PushHub, Snapshot
 from dashboard.wall.i18n import Texts, pick_language
 from dashboard.wall.layouts import LayoutError, ScreenSpec, WallLayout, load_layout
+from dashboard.wall.mapdata import Geometry
 from dashboard.wall.panels import PANELS
-from dashboard.wall.panels.base import PanelContext, Props
+from dashboard.wall.panels import alarms as alarm_panel
+from dashboard.wall.panels import map as map_panel
+from dashboard.wall.panels.base import PanelContext, Props, data
 from dashboard.wall.theme import font_px
 from feeds.access import Principal, Role
 from feeds.http.policy import Policy, PolicyRegistry, current_auth
@@ -80,53 +83,103 @@ def screen_style(page: Page) -> dict[str, str]:
         "gridTemplateColumns": f"repeat({screen.columns}, minmax(0, 1fr))",
         "gridTemplateRows": f"repeat({screen.rows}, minmax(0, 1fr))",
         "--fs-body": f"{font_px(layout, 24)}px",
+        "--fs-small": f"{font_px(layout, 20)}px",
         "--fs-title": f"{font_px(layout, 28)}px",
         "--fs-key": f"{font_px(layout, 48)}px",
+        "--fs-huge": f"{font_px(layout, 64)}px",
         "--gap": f"{font_px(layout, 12)}px",
     }
 
 
 class WallView:
-    """Rendering and diffing of one screen (pure given the snapshot)."""
+    """Rendering and diffing of one connected screen (pure given the snapshots; it keeps what
+    this screen's browser holds, for the panels that patch lists by position)."""
 
-    def __init__(self, rt: Runtime, page: Page) -> None:
+    def __init__(self, rt: Runtime, page: Page, geometry: Geometry, can_ack: bool) -> None:
         registry = rt.registry.get()
-        ids = page.screen.panel_ids()
+        screen = page.screen
         self.page = page
         self.panels = [
             (
                 PANELS[spec.type],
-                PanelContext(pid, spec, page.layout, page.texts, registry, rt.settings),
+                PanelContext(
+                    pid,
+                    spec,
+                    page.layout,
+                    page.texts,
+                    registry,
+                    rt.settings,
+                    can_ack=can_ack,
+                    opts=spec.opts,
+                    geometry=geometry,
+                ),
+                number,
             )
-            for pid, spec in zip(ids, page.screen.panels, strict=True)
+            for pid, spec, number in zip(
+                screen.panel_ids(), screen.all_panels(), screen.page_of(), strict=True
+            )
         ]
 
     def render(self, snap: Snapshot) -> Component:
         slots = []
-        for panel, pctx in self.panels:
+        for panel, pctx, number in self.panels:
             spec = pctx.spec
+            extra: Any = {} if number is None else data("page", str(number))
             slots.append(
                 html.Div(
                     panel.render(pctx, snap),
                     id=pctx.pid,
-                    className=f"gw-slot gw-slot-{spec.type}",
+                    className=f"gw-slot gw-slot-{spec.type}" + (" gw-off" if number else ""),
                     style={
                         "gridColumn": f"{spec.col} / span {spec.width}",
                         "gridRow": f"{spec.row} / span {spec.height}",
                     },
+                    **extra,
                 )
             )
-        return html.Div(slots, className="gw-screen", style=screen_style(self.page))
+        rotation = self.page.screen.rotation
+        attrs: Any = {}
+        if rotation is not None:
+            attrs = {
+                **data("rotate", str(rotation.interval_s)),
+                **data("pages", str(len(rotation.pages))),
+            }
+        return html.Div(
+            slots,
+            className="gw-screen",
+            style=screen_style(self.page),
+            **attrs,
+            lang="en" if self.page.texts.language == "en" else "zh-CN",
+        )
 
     def diff(self, old: Snapshot, new: Snapshot, changes: list[Any]) -> Props:
         props: Props = {}
-        for panel, pctx in self.panels:
+        for panel, pctx, _number in self.panels:
             props.update(panel.update(pctx, old, new, changes))
         return props
 
 
 def _error(message: str) -> Component:
     return html.Div(message, className="gw-error")
+
+
+def _client_config(rt: Runtime) -> dict[str, Any]:
+    """What the browser's scripts need (``assets/wall.js``)."""
+    settings = rt.settings.wall
+    texts = Texts(settings.language)
+    return {
+        "disconnectedAfter": settings.disconnected_after_s,
+        "reloadAfter": settings.reload_after_s,
+        "healthUrl": "/api/v1/health",
+        "tz": rt.settings.timezone,
+        "mapResetS": settings.map_reset_s,
+        "chime": settings.chime,
+        "texts": {
+            k: {lang: Texts(lang)(k) for lang in ("zh-CN", "en")}
+            for k in ("connected", "disconnected", "sound.on", "sound.off", "sound.none")
+        },
+        "language": texts.language,
+    }
 
 
 def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) -> Dash:
@@ -148,29 +201,18 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
         csrf_token_name=CSRF_COOKIE,  # the renderer echoes it in the header the guard checks
         csrf_header_name=CSRF_HEADER,
     )
+    texts = Texts(settings.language)
     app.layout = html.Div(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="gw-hb"),
-            dcc.Store(
-                id="gw-cfg",
-                data={
-                    "disconnectedAfter": settings.disconnected_after_s,
-                    "reloadAfter": settings.reload_after_s,
-                    "healthUrl": "/api/v1/health",
-                    "tz": rt.settings.timezone,
-                    "okText": Texts(settings.language)("connected"),
-                    "lostText": Texts(settings.language)("disconnected"),
-                },
-            ),
+            dcc.Store(id="gw-cfg", data=_client_config(rt)),
+            dcc.Store(id=alarm_panel.CHIME),
             dcc.Interval(id="gw-tick", interval=1000),
-            html.Div(Texts(settings.language)("reconnecting"), id="gw-banner"),
-            html.Div(
-                html.Div(Texts(settings.language)("loading"), className="gw-error"), id="gw-screen"
-            ),
+            html.Div(texts("reconnecting"), id="gw-banner"),
+            html.Div(html.Div(texts("loading"), className="gw-error"), id="gw-screen"),
         ]
     )
-
     app.clientside_callback(  # type: ignore[no-untyped-call]
         "function (hb) { return window.dash_clientside.gridwall.beat(hb); }",
         Output("gw-hb", "id"),
@@ -183,7 +225,15 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
         Input("gw-tick", "n_intervals"),
         State("gw-cfg", "data"),
     )
-
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        "function (c) { return window.dash_clientside.gridwall.chime(c); }",
+        Output(alarm_panel.CHIME, "id"),
+        Input(alarm_panel.CHIME, "data"),
+        prevent_initial_call=True,
+    )
+    geometry = Geometry()
+    map_panel.register(app, rt, geometry)
+    alarm_panel.register(app, rt)
     sessions: SessionStore = server.state.sessions
     recheck_s = rt.settings.auth.recheck_s
 
@@ -203,7 +253,8 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
         if refused or auth is None:
             set_props("gw-screen", {"children": _error(page.texts("not_allowed"))})
             return
-        view = WallView(rt, page)
+        can_ack = auth.principal.role in alarm_panel.ACK_ROLES
+        view = WallView(rt, page, geometry, can_ack)
         sub = hub.subscribe()
         checked = time.monotonic()
         try:

@@ -1,10 +1,13 @@
-"""The push hub: one reader of the changes stream per server process, fanning out to walls.
+"""The push hub: one reader of the wall's streams per server process, fanning out to walls.
 
-The hub blocks on the changes stream, coalesces bursts (a new snapshot at most every
-``coalesce_ms``, the first change of a quiet spell at once) and publishes a ``Snapshot`` of
-the aggregates the panels show, read once per tick for every connected screen. Each wall
-connection holds a ``Subscription`` that keeps only the newest snapshot and the changes since
-it last looked, so a slow screen can never make the hub's memory grow.
+The hub blocks on the changes, alarm-changes and acknowledgement streams (one XREAD for the
+three), feeds what it reads to the ``SnapshotBuilder``, coalesces bursts (a new snapshot at
+most every ``coalesce_ms``, the first change of a quiet spell at once) and publishes a
+``Snapshot`` read once per tick for every connected screen. Each wall connection holds a
+``Subscription`` that keeps only the newest snapshot and the changes since it last looked, so
+a slow screen can never make the hub's memory grow. Every ``resync_s`` it publishes anyway;
+every ``reindex_s`` it re-reads the open incidents in the background; after losing Redis it
+starts over.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, cast
 
 import redis
 
 from dashboard.queries import Queries
+from dashboard.wall.snapshot import Change, Snapshot, SnapshotBuilder
+from feeds.sources.config import FeedsFile
 
 log = logging.getLogger(__name__)
 
@@ -31,39 +34,7 @@ MAX_PENDING_CHANGES = 200
 #: How long shutdown waits for the hub's task to end.
 STOP_TIMEOUT_S = 2.0
 
-
-@dataclass(frozen=True)
-class Change:
-    op: str
-    id: str
-    summary: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What every panel needs, read in one go."""
-
-    at: datetime
-    open_count: int
-    by_area: dict[str, int]
-    recent: list[dict[str, Any]]
-    today: dict[str, int] = field(default_factory=dict)
-    #: Open incidents per SLA state (``warning`` 临期, ``overdue`` 超期, ``paused`` 挂账).
-    sla: dict[str, int] = field(default_factory=dict)
-
-
-async def read_snapshot(q: Queries, recent: int) -> Snapshot:
-    now = q.rt.now()
-    open_count, by_area, newest, today, sla = await asyncio.gather(
-        q.open_count(),
-        q.open_by_area(),
-        q.recent(recent),
-        q.day_stats(now.strftime("%Y%m%d")),
-        q.sla_counts(),
-    )
-    return Snapshot(
-        at=now, open_count=open_count, by_area=by_area, recent=newest, today=today, sla=sla
-    )
+__all__ = ["Change", "PushHub", "Snapshot", "Subscription"]
 
 
 class Subscription:
@@ -100,16 +71,22 @@ class PushHub:
         coalesce_ms: int,
         resync_s: float,
         recent: int,
+        *,
         reader: Callable[[], Awaitable[Snapshot]] | None = None,
+        feeds_file: Callable[[], FeedsFile] | None = None,
     ) -> None:
         self.q = queries
         self.coalesce_s = coalesce_ms / 1000
         self.resync_s = resync_s
+        self.reindex_s = queries.rt.settings.wall.reindex_s
         self.recent = recent
-        self._read = reader or (lambda: read_snapshot(queries, recent))
+        self.builder = SnapshotBuilder(queries, recent, feeds_file)
+        self._read = reader or self.builder.build
         self._subscriptions: set[Subscription] = set()
         self._task: asyncio.Task[None] | None = None
+        self._reindex: asyncio.Task[None] | None = None
         self._stopping = False
+        self._ready = asyncio.Event()
         self.latest: Snapshot | None = None
         self.ticks = 0
 
@@ -123,7 +100,15 @@ class PushHub:
         return sub
 
     async def snapshot(self) -> Snapshot:
-        """A fresh snapshot (for a screen's first render)."""
+        """A snapshot for a screen's first render: the newest published one when the hub
+        runs (it is never older than ``resync_s``), else a fresh one."""
+        if self._task is not None and not self._task.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ready.wait(), 30)
+            if self.latest is not None:
+                return self.latest
+        if not self.builder.loaded:
+            await self.builder.load()
         snap = await self._read()
         self.latest = snap
         return snap
@@ -134,6 +119,9 @@ class PushHub:
 
     async def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
         """Stop the loop; never hangs a server's shutdown (redis-py can swallow a cancel)."""
+        await self.builder.stop()
+        if self._reindex is not None:
+            self._reindex.cancel()
         if self._task is not None:
             self._stopping = True
             self._task.cancel()
@@ -148,46 +136,83 @@ class PushHub:
             self._task = None
 
     async def _publish(self, changes: list[Change]) -> None:
-        snap = await self.snapshot()
+        snap = await self._read()
+        self.latest = snap
+        self._ready.set()
         self.ticks += 1
         for sub in list(self._subscriptions):
             sub._deliver(snap, changes)
 
-    async def _last_id(self) -> str:
-        newest = await self.q.r.xrevrange(self.q.keys.changes, count=1)
-        return cast(bytes, newest[0][0]).decode() if newest else "0-0"
+    async def _last_ids(self) -> dict[str, str]:
+        keys = self.q.keys
+        found = {}
+        for stream in (keys.changes, keys.alarm_changes, keys.acks):
+            newest = await self.q.r.xrevrange(stream, count=1)
+            found[stream] = cast(bytes, newest[0][0]).decode() if newest else "0-0"
+        return found
+
+    def _take(
+        self,
+        streams: list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]],
+        ids: dict[str, str],
+    ) -> tuple[list[Change], bool]:
+        """Feed what XREAD returned to the builder; returns the incident changes and whether
+        anything arrived."""
+        keys = self.q.keys
+        incidents: list[Change] = []
+        arrived = False
+        for raw_stream, entries in streams:
+            stream = raw_stream.decode()
+            found = [_change(fields) for _id, fields in entries]
+            ids[stream] = entries[-1][0].decode()
+            arrived = arrived or bool(entries)
+            if stream == keys.changes:
+                incidents += found
+            elif stream == keys.alarm_changes:
+                self.builder.apply_alarm_changes(found)
+        self.builder.apply_changes(incidents)
+        return incidents, arrived
+
+    def _maybe_reindex(self, last_index: float) -> float:
+        now = time.monotonic()
+        if now - last_index < self.reindex_s or (self._reindex and not self._reindex.done()):
+            return last_index
+        self._reindex = asyncio.create_task(self.builder.load(), name="gridwall-wall-reindex")
+        return now
 
     async def _run(self) -> None:
-        last_id: str | None = None
+        ids: dict[str, str] | None = None
         pending: list[Change] = []
-        last_publish = time.monotonic()
+        due = False
+        last_publish = last_index = time.monotonic()
         while not self._stopping:
             try:
-                if last_id is None:
-                    last_id = await self._last_id()
+                if ids is None:
+                    ids = await self._last_ids()
+                    await self.builder.load()  # after the stream positions: nothing is missed
                     await self._publish([])  # resync everyone after a (re)start
-                    last_publish = time.monotonic()
-                wait = self.coalesce_s - (time.monotonic() - last_publish) if pending else 1.0
-                block_ms = max(1, int(wait * 1000))
+                    last_publish = last_index = time.monotonic()
+                wait = self.coalesce_s - (time.monotonic() - last_publish) if due else 1.0
                 reply = await self.q.r.xread(
-                    {self.q.keys.changes: last_id}, count=1000, block=block_ms
+                    cast(Any, ids), count=1000, block=max(1, int(wait * 1000))
                 )
                 streams = cast(list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]], reply)
-                for _stream, entries in streams or []:
-                    for entry_id, fields in entries:
-                        last_id = entry_id.decode()
-                        pending.append(_change(fields))
+                changes, arrived = self._take(streams or [], ids)
+                pending += changes
+                due = due or arrived or self.builder.dirty
                 now = time.monotonic()
-                due = pending and now - last_publish >= self.coalesce_s
-                if due or now - last_publish >= self.resync_s:
+                if (due and now - last_publish >= self.coalesce_s) or (
+                    now - last_publish >= self.resync_s
+                ):
+                    self.builder.dirty = False
                     await self._publish(pending)
-                    pending = []
-                    last_publish = now
+                    pending, due, last_publish = [], False, now
+                last_index = self._maybe_reindex(last_index)
             except asyncio.CancelledError:
                 raise
             except (redis.RedisError, OSError) as exc:
                 log.warning("push hub lost redis (%s); retrying", exc)
-                last_id = None
+                ids = None
                 await asyncio.sleep(1.0)
 
 

@@ -16,7 +16,18 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-PanelType = Literal["header", "map", "gauge", "incidents"]
+PanelType = Literal[
+    "header",
+    "map",
+    "backlog",
+    "departments",
+    "alarms",
+    "incidents",
+    "trend",
+    "categories",
+    "ticker",
+    "health",
+]
 LAYOUT_SUFFIXES = (".toml", ".yaml", ".yml")
 
 
@@ -26,6 +37,68 @@ class LayoutError(ValueError):
 
 class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- panel options: each panel type's own, strict -----------------------------------------------
+class HeaderOptions(Spec):
+    compact: bool = Field(default=False, description="Only the screen's title and the status.")
+
+
+class MapOptions(Spec):
+    color_by: Literal["backlog", "overdue"] = Field("backlog", description="Area colours.")
+    markers: bool = Field(default=True, description="Incident markers (clustered).")
+    cameras: bool = Field(default=True, description="Cameras, online and offline.")
+    video: bool = Field(default=True, description="Recent video alarms (new ones flash).")
+    labels: bool = Field(default=True, description="Area names and counts on the map.")
+
+
+class BacklogOptions(Spec):
+    county: bool = Field(default=True, description="The county's three gauges.")
+    streets: int = Field(30, ge=0, le=60, description="Most street rows (worst first).")
+
+
+class DepartmentsOptions(Spec):
+    rows: int = Field(10, ge=1, le=40)
+
+
+class AlarmsOptions(Spec):
+    rows: int = Field(8, ge=1, le=60)
+    max_priority: int = Field(4, ge=1, le=4, description="Show items of this priority or above.")
+    chime: bool = Field(default=True, description="This screen chimes for new top alarms.")
+
+
+class IncidentsOptions(Spec):
+    rows: int | None = Field(None, ge=1, le=100, description="Default: wall.recent_incidents.")
+
+
+class TrendOptions(Spec):
+    pass
+
+
+class CategoriesOptions(Spec):
+    top: int = Field(8, ge=1, le=20, description="Categories shown (the rest summed up).")
+
+
+class TickerOptions(Spec):
+    items: int = Field(6, ge=1, le=20)
+
+
+class HealthOptions(Spec):
+    sources: int = Field(8, ge=0, le=30, description="Most source rows (worst first).")
+
+
+PANEL_OPTIONS: dict[str, type[Spec]] = {
+    "header": HeaderOptions,
+    "map": MapOptions,
+    "backlog": BacklogOptions,
+    "departments": DepartmentsOptions,
+    "alarms": AlarmsOptions,
+    "incidents": IncidentsOptions,
+    "trend": TrendOptions,
+    "categories": CategoriesOptions,
+    "ticker": TickerOptions,
+    "health": HealthOptions,
+}
 
 
 class PanelSpec(Spec):
@@ -38,27 +111,99 @@ class PanelSpec(Spec):
     title: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _options(self) -> PanelSpec:
+        try:
+            PANEL_OPTIONS[self.type].model_validate(self.options)
+        except ValidationError as exc:
+            raise ValueError(
+                "; ".join(
+                    f"options.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                    for e in exc.errors()
+                )
+            ) from None
+        return self
+
+    @property
+    def opts(self) -> Any:
+        """The validated options (the panel type's options model)."""
+        return PANEL_OPTIONS[self.type].model_validate(self.options)
+
+    def cells(self) -> set[tuple[int, int]]:
+        return {
+            (c, r)
+            for c in range(self.col, self.col + self.width)
+            for r in range(self.row, self.row + self.height)
+        }
+
+
+class Page(Spec):
+    """One page of a rotation: panels shown together."""
+
+    panels: list[PanelSpec] = Field(min_length=1)
+
+
+class Rotation(Spec):
+    """A playlist: the pages take turns in the same place; pinned panels stay."""
+
+    interval_s: float = Field(30.0, ge=5, le=3600, description="Seconds each page is shown.")
+    pages: list[Page] = Field(min_length=2)
+
+
+def _check_places(panels: list[PanelSpec], where: str, columns: int, rows: int) -> None:
+    for index, panel in enumerate(panels):
+        if panel.col + panel.width - 1 > columns:
+            raise ValueError(f"{where}[{index}] ({panel.type}) is wider than the screen")
+        if panel.row + panel.height - 1 > rows:
+            raise ValueError(f"{where}[{index}] ({panel.type}) is taller than the screen")
+        for other_index, other in enumerate(panels[:index]):
+            if panel.cells() & other.cells():
+                raise ValueError(
+                    f"{where}[{index}] ({panel.type}) overlaps "
+                    f"{where}[{other_index}] ({other.type})"
+                )
+
 
 class ScreenSpec(Spec):
     columns: int = Field(12, ge=1, le=48)
     rows: int = Field(8, ge=1, le=48)
+    #: Pinned panels: always shown.
     panels: list[PanelSpec] = Field(min_length=1)
+    rotation: Rotation | None = None
 
     @model_validator(mode="after")
     def _fits(self) -> ScreenSpec:
-        for index, panel in enumerate(self.panels):
-            if panel.col + panel.width - 1 > self.columns:
-                raise ValueError(f"panels[{index}] ({panel.type}) is wider than the screen")
-            if panel.row + panel.height - 1 > self.rows:
-                raise ValueError(f"panels[{index}] ({panel.type}) is taller than the screen")
-        ids = [p.id for p in self.panels if p.id]
+        _check_places(self.panels, "panels", self.columns, self.rows)
+        pinned = set().union(*(p.cells() for p in self.panels))
+        for number, page in enumerate(self.rotation.pages if self.rotation else []):
+            where = f"rotation.pages[{number}].panels"
+            _check_places(page.panels, where, self.columns, self.rows)
+            for index, panel in enumerate(page.panels):
+                if panel.cells() & pinned:
+                    raise ValueError(f"{where}[{index}] ({panel.type}) overlaps a pinned panel")
+        if self.rotation and not any(p.type == "alarms" for p in self.panels):
+            raise ValueError(
+                "a screen with a rotation must pin an alarms panel (the alarm zone never "
+                "rotates away)"
+            )
+        ids = [p.id for p in self.all_panels() if p.id]
         if len(ids) != len(set(ids)):
             raise ValueError("panel ids must be unique on a screen")
         return self
 
+    def all_panels(self) -> list[PanelSpec]:
+        """Pinned panels, then each page's."""
+        pages = self.rotation.pages if self.rotation else []
+        return [*self.panels, *(p for page in pages for p in page.panels)]
+
+    def page_of(self) -> list[int | None]:
+        """For each of ``all_panels``: its rotation page (None: pinned)."""
+        pages = self.rotation.pages if self.rotation else []
+        return [None] * len(self.panels) + [n for n, page in enumerate(pages) for _ in page.panels]
+
     def panel_ids(self) -> list[str]:
-        """Each panel's id: its own, else ``<type>-<index>``."""
-        return [p.id or f"{p.type}-{i}" for i, p in enumerate(self.panels)]
+        """Each panel's id (``all_panels`` order): its own, else ``<type>-<index>``."""
+        return [p.id or f"{p.type}-{i}" for i, p in enumerate(self.all_panels())]
 
 
 class Canvas(Spec):
@@ -101,7 +246,9 @@ def parse_layout(path: Path) -> WallLayout:
         layout = WallLayout.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'layout'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'layout'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
         )
         raise LayoutError(f"{path.name}: {problems}") from exc
     if layout.name != path.stem:

@@ -28,6 +28,8 @@ COLORS: Final = {
 
 #: Map fill for 0 … n open incidents (cividis-like, dark to light).
 MAP_SCALE: Final = ("#1b2a44", "#2e4a6b", "#52617a", "#7a7b78", "#a59c74", "#d3bf5f", "#fde737")
+#: Map fill for 0 … n overdue incidents (dark to orange: no red-green pair).
+OVERDUE_SCALE: Final = ("#1b2a44", "#3d3550", "#6a3f45", "#974c32", "#c25e17", "#e69f00", "#ffd166")
 
 #: Body text is sized for a 55" 1080p screen read at 5 m.
 BASE_HEIGHT: Final = 1080

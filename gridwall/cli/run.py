@@ -90,8 +90,12 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
 @pass_context
 def simulate(obj: Context, seed: int | None, rate: float | None) -> None:
     """Feed simulated reports of the demo county into the inbox."""
+    from feeds.alarms.intake import AlarmIntake  # noqa: PLC0415
     from feeds.runtime import Runtime  # noqa: PLC0415
+    from feeds.simcams import CameraSimulator  # noqa: PLC0415
     from feeds.simulator import Simulator  # noqa: PLC0415
+    from feeds.sources.health import HealthRecorder  # noqa: PLC0415
+    from feeds.sources.media import MediaStore  # noqa: PLC0415
     from gridwall.procs import run_threads  # noqa: PLC0415
 
     settings = obj.settings(
@@ -103,11 +107,22 @@ def simulate(obj: Context, seed: int | None, rate: float | None) -> None:
         raise click.ClickException("no reference data: run `gridwall import demo-county` first")
     conf = settings.simulator
     sim = Simulator(registry, rt.intake, conf.seed, conf.rate, conf.pace)
+    snapshots = MediaStore(settings.data_dir / "snapshots", settings.alarms.snapshot_max_bytes,
+                           settings.alarms.snapshot_budget_mb * 1_048_576)  # fmt: skip
+    cams = CameraSimulator(
+        registry,
+        AlarmIntake(rt.client, rt.keys, rt.tz, settings.alarms, snapshots),
+        HealthRecorder(rt.client, rt.keys, settings.feeds.health_flush_s),
+        conf.seed,
+        alarms_per_min=conf.camera_alarms,
+        offline_share=conf.cameras_offline,
+    )
     run_threads(
         {
             "simulator": lambda stop: sim.run(
                 stop, rt.tz, backfill=conf.backfill, days=conf.backfill_days
-            )
+            ),
+            "cameras": lambda stop: cams.run(stop, rt.tz),
         }
     )
 

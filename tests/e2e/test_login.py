@@ -65,9 +65,11 @@ def test_sign_in_then_the_wall_then_a_case(
         page.get_by_role("button", name="登录").click()
         page.wait_for_url(f"{live.base}/wall/desk")
         page.wait_for_selector(".gw-screen", timeout=15_000)
-        page.get_by_text("楼道堆物 回电138****1234").wait_for(timeout=15_000)
+        page.locator(".gw-row-title", has_text="楼道堆物 回电138****1234").wait_for(
+            state="attached", timeout=15_000
+        )
         page.wait_for_function(  # Plotly runs under the CSP
-            "() => document.querySelector('.gw-gauge text.number')?.textContent === '1'",
+            "() => document.querySelector('.gw-gauge-value')?.textContent === '1'",
             timeout=15_000,
         )
         no_personal_data(page.content())
@@ -97,7 +99,7 @@ def test_a_kiosk_link_in_english(live: Live, r: redis.Redis, keys: Keys) -> None
         page.goto(f"{live.base}/wall/desk?token={token}&lang=en")
         page.wait_for_selector(".gw-screen", timeout=15_000)
         assert page.url == f"{live.base}/wall/desk?lang=en"
-        page.get_by_text("Open incidents").wait_for(timeout=5_000)
+        page.get_by_text("Backlog and time limits").wait_for(timeout=5_000)
         cookies = {c["name"]: c for c in page.context.cookies()}
         assert cookies["gw_session"]["httpOnly"]
         assert cookies["gw_session"]["sameSite"] == "Strict"

@@ -40,7 +40,7 @@ def test_a_posted_event_appears_on_the_wall(
         page.goto(f"{live.base}/wall/desk?token={wall_token}")  # the kiosk link
         page.wait_for_selector(".gw-screen", timeout=15_000)
         assert page.url == f"{live.base}/wall/desk"  # the token is gone from the address
-        page.wait_for_selector(".gw-empty", timeout=5_000)
+        page.wait_for_selector(".gw-list .gw-empty", state="attached", timeout=5_000)
         requests.clear()
         title = "井盖缺失 浏览器测试"
         res = httpx.post(
@@ -49,9 +49,9 @@ def test_a_posted_event_appears_on_the_wall(
             headers=headers,
         )
         assert res.status_code == 202
-        page.get_by_text(title).wait_for(timeout=10_000)
+        page.locator(".gw-row-title", has_text=title).wait_for(state="attached", timeout=10_000)
         page.wait_for_function(
-            "() => document.querySelector('.gw-gauge text.number')?.textContent === '1'",
+            "() => document.querySelector('.gw-gauge-value')?.textContent === '1'",
             timeout=10_000,
         )
         page.screenshot(path=str(artifacts / "wall-desk-skeleton.png"))

@@ -33,13 +33,17 @@ def test_an_overdue_case_is_marked_on_the_wall(
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"{live.base}/wall/desk?token={issue_wall(r, keys, 'desk')}")
-        page.wait_for_selector(".gw-empty", timeout=15_000)
+        page.wait_for_selector(".gw-list .gw-empty", state="attached", timeout=15_000)
         # Reported three days ago and never accepted: its accept stage is long overdue.
         old = report(1, title="围墙开裂 无人受理", reported_at="2026-11-24T09:00:00+08:00")
         res = httpx.post(f"{live.base}/api/v1/events", json=old, headers=headers)
         assert res.status_code == 202
-        page.locator(".gw-row-status.sla-overdue").get_by_text("超期").wait_for(timeout=15_000)
+        page.locator(".gw-row-status.sla-overdue", has_text="超期").wait_for(
+            state="attached", timeout=15_000
+        )
         page.screenshot(path=str(artifacts / "wall-desk-overdue.png"))
         page.goto(f"{live.base}/wall/desk?lang=en")
-        page.locator(".gw-row-status.sla-overdue").get_by_text("Overdue").wait_for(timeout=15_000)
+        page.locator(".gw-row-status.sla-overdue", has_text="Overdue").wait_for(
+            state="attached", timeout=15_000
+        )
     assert int(r.hget(keys.sla_counts, "overdue") or 0) == 1

@@ -1,56 +1,221 @@
-/* gridwall wall scripts: map styles and the connection watchdog (no server polling). */
+/* gridwall wall scripts: map drawing, the connection watchdog, rotation, the chime.
+   Nothing here polls the server: pushes arrive over the websocket, the rest is local. */
 window.gridwall = window.gridwall || {};
+(function (G) {
+  "use strict";
+  G.state = { lastBeat: Date.now(), offset: 0, reloading: false, lastInput: Date.now(),
+              audio: null, chimes: 0, chimesMissed: 0, page: null };
 
-window.gridwall.map = {
-  /* Fill an area by its open-incident count (hideout.counts), on a colour-blind-safe scale. */
-  areaStyle: function (feature, context) {
-    var h = (context && context.hideout) || {};
-    var counts = h.counts || {};
-    var scale = h.scale || ["#1b2a44"];
-    var n = counts[feature.properties.code] || 0;
-    var i = n <= 0 ? 0 : Math.min(scale.length - 1, Math.ceil(Math.log2(n + 1)));
-    return { fillColor: scale[i], fillOpacity: n > 0 ? 0.85 : 0.45, color: "#2e4a6b",
-             weight: 0.6, opacity: 0.9 };
-  },
-  outlineStyle: function () {
-    return { color: "#c8d3e3", weight: 2.5, opacity: 0.9, fill: false };
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
   }
-};
+  function serverNow() { return Date.now() + G.state.offset; }
 
-window.gridwall.state = { lastBeat: Date.now(), offset: 0, reloading: false };
-
-window.dash_clientside = Object.assign({}, window.dash_clientside, {
-  gridwall: {
-    /* Every server heartbeat: remember when it came and the server's clock offset. */
-    beat: function (hb) {
-      var s = window.gridwall.state;
-      s.lastBeat = Date.now();
-      if (hb && hb.t) { s.offset = hb.t * 1000 - Date.now(); }
-      return window.dash_clientside.no_update;
+  /* -- the map (functions named in the layers' props; dash-leaflet passes the layer's props,
+        hideout included, as the last argument) ---------------------------------------- */
+  function shown(props, h) {
+    var counts = (h.by === "overdue" ? h.over : h.open) || {};
+    return counts[props.code] || 0;
+  }
+  function colourClass(n, bounds) {
+    if (n <= 0) { return 0; }
+    for (var i = 0; i < bounds.length; i++) { if (n <= bounds[i]) { return i + 1; } }
+    return bounds.length;
+  }
+  var canvas = null;
+  G.map = {
+    areaStyle: function (feature, context) {
+      var h = (context && context.hideout) || {};
+      var p = feature.properties || {};
+      var n = shown(p, h);
+      var scale = h.scale || ["#1b2a44"];
+      var i = Math.min(scale.length - 1, colourClass(n, (h.breaks || {})[p.level] || [1]));
+      return { fillColor: scale[i], fillOpacity: n > 0 ? 0.82 : 0.4, color: "#8ea3c0",
+               weight: p.level === "grid" ? 1 : 1.8, opacity: 0.9,
+               className: "gw-area gw-area-" + p.code };
     },
-    /* Once a second, in the browser: clock, connection state, banner, reload watchdog. */
-    watch: function (n, cfg) {
-      var s = window.gridwall.state;
-      cfg = cfg || {};
-      var silent = (Date.now() - s.lastBeat) / 1000;
-      var lost = silent > (cfg.disconnectedAfter || 6);
-      var clock = document.getElementById("gw-clock");
-      if (clock) {
-        var d = new Date(Date.now() + s.offset);
-        clock.textContent = d.toLocaleTimeString("zh-CN", { hour12: false, timeZone: cfg.tz || undefined });
+    areaLabel: function (feature, latlng, context) {
+      var h = (context && context.hideout) || {};
+      var p = feature.properties || {};
+      var n = shown(p, h);
+      var mark = h.by === "overdue" && n > 0 ? "■ " : "";
+      return L.marker(latlng, {
+        interactive: false, keyboard: false, zIndexOffset: 10000,
+        icon: L.divIcon({ className: "gw-label", iconSize: null,
+          html: "<b>" + esc(p.name) + "</b><span>" + mark + n + "</span>" })
+      });
+    },
+    incident: function (feature, latlng) {
+      var p = feature.properties || {};
+      return L.marker(latlng, {
+        keyboard: false,
+        icon: L.divIcon({ className: "gw-mk gw-mk-" + (p.s || "n") + (p.u ? " urgent" : ""),
+                          iconSize: null, html: "<i></i>" })
+      });
+    },
+    cluster: function (feature, latlng, index) {
+      var worst = "n";
+      var leaves = index.getLeaves(feature.properties.cluster_id, Infinity);
+      for (var i = 0; i < leaves.length; i++) {
+        var s = leaves[i].properties.s;
+        if (s === "o") { worst = "o"; break; }
+        if (s === "w") { worst = "w"; }
       }
-      var conn = document.getElementById("gw-conn");
-      if (conn) {
-        conn.textContent = lost ? (cfg.lostText || "") : (cfg.okText || "");
-        conn.className = "gw-conn " + (lost ? "lost" : "ok");
-      }
-      if (silent > (cfg.reloadAfter || 90) && !s.reloading) {
-        s.reloading = true;
-        fetch(cfg.healthUrl || "/api/v1/health", { cache: "no-store" })
-          .then(function () { window.location.reload(); })
-          .catch(function () { s.reloading = false; });
-      }
-      return lost ? "show" : "";
+      var shape = { n: "●", w: "▲", o: "■" }[worst];
+      return L.marker(latlng, {
+        keyboard: false,
+        icon: L.divIcon({ className: "gw-cluster gw-cl-" + worst, iconSize: null,
+          html: "<span>" + shape + " " + feature.properties.point_count_abbreviated + "</span>" })
+      });
+    },
+    camera: function (feature, latlng) {
+      canvas = canvas || L.canvas({ padding: 0.3 });
+      var on = feature.properties.on;  /* online: a small dot; offline: a ring */
+      return L.circleMarker(latlng, { renderer: canvas, interactive: false,
+        radius: on ? 2.2 : 4, stroke: !on, weight: 1.6, color: "#ffb38a", fill: !!on,
+        fillColor: "#8ea3c0", fillOpacity: 0.85 });
+    },
+    video: function (feature, latlng) {
+      var p = feature.properties || {};
+      var left = Math.ceil(p.f - serverNow() / 1000);
+      var flash = left > 0 ? " flash" : "";
+      var style = left > 0 ? ' style="animation-iteration-count:' + left + '"' : "";
+      return L.marker(latlng, {
+        interactive: false, keyboard: false, zIndexOffset: 20000,
+        icon: L.divIcon({ className: "gw-video p" + p.p + flash, iconSize: null,
+                          html: "<i" + style + ">◆</i>" })
+      });
     }
+  };
+
+  /* -- the chime (WebAudio; a browser lets a page start audio only after a click or a key,
+        unless Chromium runs with --autoplay-policy=no-user-gesture-required) ----------- */
+  function audio() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!G.state.audio && Ctx) { G.state.audio = new Ctx(); }
+    return G.state.audio;
   }
-});
+  function unlock() {
+    G.state.lastInput = Date.now();
+    var a = audio();
+    if (a && a.state !== "running") { a.resume(); }
+  }
+  ["pointerdown", "keydown", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, unlock, { capture: true, passive: true });
+  });
+  function tone(a, gain, freq, start, length) {
+    var osc = a.createOscillator();
+    var env = a.createGain();
+    osc.type = "sine";
+    osc.frequency.value = freq;
+    env.gain.setValueAtTime(0.0001, start);
+    env.gain.exponentialRampToValueAtTime(gain, start + 0.02);
+    env.gain.exponentialRampToValueAtTime(0.0001, start + length);
+    osc.connect(env).connect(a.destination);
+    osc.start(start);
+    osc.stop(start + length + 0.05);
+  }
+  G.playChime = function (volume) {
+    var a = audio();
+    if (!a || a.state !== "running") { G.state.chimesMissed += 1; return false; }
+    var v = Math.max(0.001, Math.min(1, volume == null ? 0.6 : volume));
+    tone(a, v, 880, a.currentTime, 0.35);
+    tone(a, v, 660, a.currentTime + 0.3, 0.5);
+    G.state.chimes += 1;
+    return true;
+  };
+
+  /* Whether every panel of the screen is filled: text in each slot, every chart drawn, every
+     map's areas drawn (the tests and bench/wall_render.py wait for it). */
+  G.filled = function () {
+    var slots = document.querySelectorAll(".gw-screen .gw-slot");
+    if (!slots.length || document.querySelector(".gw-screen .gw-error")) { return false; }
+    for (var i = 0; i < slots.length; i++) {
+      var slot = slots[i];
+      if (!slot.textContent.trim()) { return false; }
+      if (slot.querySelector(".gw-graph") && !slot.querySelector(".gw-graph .main-svg")) {
+        return false;
+      }
+      if (slot.querySelector(".gw-leaflet") && !slot.querySelector(".gw-leaflet path.gw-area")) {
+        return false;
+      }
+    }
+    return true;
+  };
+
+  /* -- once a second: clock, connection, rotation, map reset, reload watchdog ---------- */
+  function rotate() {
+    var screen = document.querySelector(".gw-screen[data-rotate]");
+    if (!screen) { return; }
+    var every = Number(screen.dataset.rotate) || 30;
+    var pages = Number(screen.dataset.pages) || 1;
+    var page = Math.floor(serverNow() / 1000 / every) % pages;  // every screen in step
+    if (G.state.page === page && screen.dataset.page === String(page)) { return; }
+    G.state.page = page;
+    screen.dataset.page = String(page);
+    screen.querySelectorAll(".gw-slot[data-page]").forEach(function (slot) {
+      slot.classList.toggle("gw-off", Number(slot.dataset.page) !== page);
+    });
+  }
+  function resetMaps(cfg) {
+    var after = cfg.mapResetS || 0;
+    if (!after || Date.now() - G.state.lastInput < after * 1000) { return; }
+    document.querySelectorAll(".gw-crumbs").forEach(function (crumbs) {
+      var first = crumbs.querySelector(".gw-crumb");
+      if (first && !first.disabled) { first.click(); }
+    });
+  }
+  function text(cfg, key) {
+    var t = (cfg.texts || {})[key] || {};
+    var lang = document.querySelector(".gw-screen[lang='en']") ? "en" : "zh-CN";
+    return t[lang] || "";
+  }
+  function status(cfg, lost) {
+    var d = new Date(serverNow());
+    var clock = d.toLocaleTimeString("zh-CN", { hour12: false, timeZone: cfg.tz || undefined });
+    document.querySelectorAll(".gw-clock").forEach(function (el) { el.textContent = clock; });
+    document.querySelectorAll(".gw-conn").forEach(function (el) {
+      el.textContent = text(cfg, lost ? "disconnected" : "connected");
+      el.className = "gw-conn " + (lost ? "lost" : "ok");
+    });
+    var a = G.state.audio;
+    var on = a && a.state === "running";
+    document.querySelectorAll(".gw-sound").forEach(function (el) {
+      el.textContent = cfg.chime === false ? "" : text(cfg, on ? "sound.on" : "sound.off");
+      el.className = "gw-sound " + (on ? "on" : "off");
+    });
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    gridwall: {
+      /* Every server heartbeat: remember when it came and the server's clock offset. */
+      beat: function (hb) {
+        G.state.lastBeat = Date.now();
+        if (hb && hb.t) { G.state.offset = hb.t * 1000 - Date.now(); }
+        return window.dash_clientside.no_update;
+      },
+      watch: function (n, cfg) {
+        cfg = cfg || {};
+        if (G.state.audio === null && cfg.chime !== false) { audio(); }
+        var silent = (Date.now() - G.state.lastBeat) / 1000;
+        var lost = silent > (cfg.disconnectedAfter || 6);
+        status(cfg, lost);
+        rotate();
+        resetMaps(cfg);
+        if (silent > (cfg.reloadAfter || 90) && !G.state.reloading) {
+          G.state.reloading = true;  // last resort, once the server answers again
+          fetch(cfg.healthUrl || "/api/v1/health", { cache: "no-store" })
+            .then(function () { window.location.reload(); })
+            .catch(function () { G.state.reloading = false; });
+        }
+        return lost ? "show" : "";
+      },
+      chime: function (c) {
+        if (c && c.n) { G.playChime(c.volume); }
+        return window.dash_clientside.no_update;
+      }
+    }
+  });
+})(window.gridwall);

@@ -3,29 +3,55 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from dash import html
+from dash._utils import stringify_id
 from dash.development.base_component import Component
 
 from dashboard.wall.hub import Change, Snapshot
 from dashboard.wall.i18n import Texts
 from dashboard.wall.layouts import PanelSpec, WallLayout
+from dashboard.wall.mapdata import Geometry
 from feeds.refdata.registry import Registry
 from feeds.settings import Settings
 
-#: component id → {property: value}; values may be ``dash.Patch`` objects.
+#: component id (pattern ids as ``sid`` makes them) → {property: value}; values may be
+#: ``dash.Patch`` objects.
 Props = dict[str, dict[str, Any]]
+
+
+def data(name: str, value: str) -> Any:
+    """A ``data-<name>`` attribute for a component's keyword arguments (``**data(...)``)."""
+    return {f"data-{name}": value}
+
+
+def sid(component_id: dict[str, str]) -> str:
+    """A pattern-matching id as the string Dash keys it by."""
+    return str(stringify_id(component_id))
 
 
 @dataclass(frozen=True)
 class PanelContext:
+    """One panel on one connected screen."""
+
     pid: str
     spec: PanelSpec
     layout: WallLayout
     t: Texts
     registry: Registry
     settings: Settings
+    #: The viewer may acknowledge alarms (an operator or an admin, not a kiosk).
+    can_ack: bool = False
+    #: What this screen's browser holds, for panels that patch lists by position.
+    state: dict[str, Any] = field(default_factory=dict)
+    #: The panel's validated options (``dashboard.wall.layouts.PANEL_OPTIONS``).
+    opts: Any = None
+    #: The map's geometry, built once per process.
+    geometry: Geometry | None = None
 
     def cid(self, part: str) -> str:
         """Id of a component inside this panel."""
@@ -33,6 +59,19 @@ class PanelContext:
 
     def option(self, name: str, default: Any) -> Any:
         return self.spec.options.get(name, default)
+
+    def area_name(self, code: str | None) -> str:
+        area = self.registry.area(code) if code else None
+        return area.name if area else ""
+
+    def street_name(self, code: str | None) -> str:
+        """The street (or town) an area code lies in."""
+        if not code:
+            return ""
+        area = self.registry.area(code)
+        while area is not None and area.level.value not in ("street", "county"):
+            area = self.registry.parent(area.code)
+        return area.name if area is not None and area.level.value == "street" else ""
 
 
 @dataclass(frozen=True)
@@ -47,3 +86,18 @@ def no_update(ctx: PanelContext, old: Snapshot, new: Snapshot, changes: list[Cha
 
 def panel_title(ctx: PanelContext, key: str) -> str:
     return ctx.spec.title or ctx.t(key)
+
+
+def frame(ctx: PanelContext, key: str, kind: str, *body: Component, extra: Any = None) -> Component:
+    """A panel's box: its title (and something beside it), then its body."""
+    title = [html.Span(panel_title(ctx, key), className="gw-panel-name")]
+    if extra is not None:
+        title.append(extra)
+    return html.Div(
+        className=f"gw-panel gw-{kind}",
+        children=[html.Div(title, className="gw-panel-title"), *body],
+    )
+
+
+def hhmm(epoch: float, ctx: PanelContext) -> str:
+    return datetime.fromtimestamp(epoch, ZoneInfo(ctx.settings.timezone)).strftime("%H:%M")

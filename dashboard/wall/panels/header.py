@@ -1,4 +1,9 @@
-"""Header: county and wall name, clock, "数据更新于 HH:MM:SS", connection state."""
+"""Header: county and wall name, clock, "数据更新于 HH:MM:SS", connection and chime state.
+
+The clock, the connection state and the chime state are kept by the browser
+(``assets/wall.js``, no server polling); the freshness is pushed with every snapshot.
+``compact`` makes it slimmer (for each screen of a multi-screen wall).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,9 @@ from dashboard.wall.panels.base import Panel, PanelContext, Props
 
 
 def render(ctx: PanelContext, snap: Snapshot) -> Component:
-    title = f"{ctx.settings.county_name} · {ctx.layout.title or ctx.layout.name}"
+    title = f"{ctx.settings.county_name} · {ctx.spec.title or ctx.layout.title or ctx.layout.name}"
     return html.Div(
-        className="gw-header",
+        className="gw-header" + (" compact" if ctx.opts.compact else ""),
         children=[
             html.Div(title, className="gw-header-title"),
             html.Div(
@@ -21,12 +26,13 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
                     html.Span(
                         [
                             html.Span(ctx.t("updated_at") + " "),
-                            html.Span(f"{snap.at:%H:%M:%S}", id="gw-fresh"),
+                            html.Span(f"{snap.at:%H:%M:%S}", id=ctx.cid("fresh")),
                         ],
                         className="gw-fresh",
                     ),
-                    html.Span(ctx.t("connected"), id="gw-conn", className="gw-conn ok"),
-                    html.Span("--:--:--", id="gw-clock", className="gw-clock"),
+                    html.Span("", className="gw-sound"),
+                    html.Span(ctx.t("connected"), className="gw-conn ok"),
+                    html.Span("--:--:--", className="gw-clock"),
                 ],
             ),
         ],
@@ -36,7 +42,7 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
 def update(ctx: PanelContext, old: Snapshot, new: Snapshot, changes: list[Change]) -> Props:
     if new.at == old.at:
         return {}
-    return {"gw-fresh": {"children": f"{new.at:%H:%M:%S}"}}
+    return {ctx.cid("fresh"): {"children": f"{new.at:%H:%M:%S}"}}
 
 
 PANEL = Panel(render=render, update=update)

@@ -181,5 +181,5 @@ def test_the_same_seed_gives_the_same_county() -> None:
 
 
 def test_the_grid_count_is_bounded() -> None:
-    with pytest.raises(ValueError, match="1000–3000 grids"):
+    with pytest.raises(ValueError, match="1000–20000 grids"):
         generate_county(COUNTY, "演示区", 1, grids=999)

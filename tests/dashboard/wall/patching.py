@@ -1,0 +1,27 @@
+"""Apply a ``dash.Patch`` to a Python value as Dash's renderer does (for checking patches)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from dash import Patch
+
+
+def apply_patch(value: Any, patch: Patch) -> Any:
+    found = copy.deepcopy(value)
+    for op in patch.to_plotly_json()["operations"]:
+        *path, last = op["location"]
+        target = found
+        for step in path:
+            target = target[step]
+        name, params = op["operation"], op["params"]
+        if name == "Assign":
+            target[last] = params["value"]
+        elif name == "Delete":
+            del target[last]
+        elif name == "Append":
+            target[last].append(params["value"])
+        else:  # pragma: no cover - the wall uses only these
+            raise AssertionError(f"unexpected patch operation {name}")
+    return found
