@@ -162,17 +162,18 @@ def hideout(
 
 
 def hideout_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> Patch | None:
-    """Only the counts and breaks that changed."""
+    """Only the counts and breaks that changed, one merge per part (a count gone is a 0)."""
     patch, changed = Patch(), False
     for part in ("open", "over"):
         before, after = old[part], new[part]
-        for code in before.keys() - after.keys():
-            del patch[part][code]
+        delta = {
+            code: after.get(code, 0)
+            for code in before.keys() | after.keys()
+            if before.get(code, 0) != after.get(code, 0)
+        }
+        if delta:
+            patch[part].update(delta)
             changed = True
-        for code, value in after.items():
-            if before.get(code) != value:
-                patch[part][code] = value
-                changed = True
     for level, bounds in new["breaks"].items():
         if old["breaks"].get(level) != bounds:
             patch["breaks"][level] = bounds

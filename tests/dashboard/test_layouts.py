@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from plotly.offline import get_plotlyjs_version
 
 from dashboard.wall.layouts import LayoutError, layout_files, load_layout, parse_layout
 
@@ -130,3 +131,10 @@ def test_the_shipped_walls_have_their_sizes() -> None:
         assert rotating, f"{name} has no rotation"
         for screen in layout.screens:
             assert sum(p.type == "header" for p in screen.panels) == 1
+
+
+def test_the_vendored_plotly_bundle_matches_the_plotly_package() -> None:
+    """The wall serves plotly.js's basic bundle instead of the full one: same version."""
+    bundle = Path(__file__).parents[2] / "dashboard/wall/assets/vendor/plotly-basic.min.js"
+    head = bundle.read_text(encoding="utf-8")[:200]
+    assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in head

@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.auth.dash import callback_roles
 from dashboard.wall.acks import BadItem, acknowledge
 from dashboard.wall.hub import Change, Snapshot
+from dashboard.wall.listpatch import list_update
 from dashboard.wall.panels.base import Panel, PanelContext, Props, data, frame, hhmm
 from dashboard.wall.strip import AlarmItem, chime_due, is_quiet, parse_quiet_hours
 from feeds.access import Role
@@ -69,8 +70,12 @@ def _row(ctx: PanelContext, item: AlarmItem) -> Component:
 def _rows(ctx: PanelContext, snap: Snapshot) -> list[Component]:
     items = _items(ctx, snap)
     if not items:
-        return [html.Li(ctx.t("alarm.none"), className="gw-alarm gw-empty")]
+        return [_empty(ctx)]
     return [_row(ctx, i) for i in items]
+
+
+def _empty(ctx: PanelContext) -> Component:
+    return html.Li(ctx.t("alarm.none"), className="gw-alarm gw-empty")
 
 
 def render(ctx: PanelContext, snap: Snapshot) -> Component:
@@ -100,8 +105,15 @@ def _chime(ctx: PanelContext, old: Snapshot, new: Snapshot) -> dict[str, Any] | 
 
 def update(ctx: PanelContext, old: Snapshot, new: Snapshot, changes: list[Change]) -> Props:
     props: Props = {}
-    if _items(ctx, old) != _items(ctx, new):
-        props[ctx.cid("list")] = {"children": _rows(ctx, new)}
+    rows = list_update(
+        _items(ctx, old),
+        _items(ctx, new),
+        key=lambda item: item.key,
+        render=lambda item: _row(ctx, item),
+        empty=lambda: _empty(ctx),
+    )
+    if rows is not None:
+        props[ctx.cid("list")] = {"children": rows}
     chime = _chime(ctx, old, new)
     if chime is not None:
         props[CHIME] = {"data": chime}

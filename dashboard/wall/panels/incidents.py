@@ -15,6 +15,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.wall.hub import Change, Snapshot
+from dashboard.wall.listpatch import list_update
 from dashboard.wall.panels.base import Panel, PanelContext, Props, data, frame
 
 SLA_SHAPES = {"warning": "▲ ", "overdue": "■ "}
@@ -61,8 +62,12 @@ def _rows(ctx: PanelContext, snap: Snapshot) -> list[Component]:
     count = ctx.opts.rows or ctx.settings.wall.recent_incidents
     items = snap.recent[:count]
     if not items:
-        return [html.Li(ctx.t("none_yet"), className="gw-row gw-empty")]
+        return [_empty(ctx)]
     return [_row(ctx, item) for item in items]
+
+
+def _empty(ctx: PanelContext) -> Component:
+    return html.Li(ctx.t("none_yet"), className="gw-row gw-empty")
 
 
 def render(ctx: PanelContext, snap: Snapshot) -> Component:
@@ -76,9 +81,14 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
 
 def update(ctx: PanelContext, old: Snapshot, new: Snapshot, changes: list[Change]) -> Props:
     count = ctx.opts.rows or ctx.settings.wall.recent_incidents
-    if new.recent[:count] == old.recent[:count]:
-        return {}
-    return {ctx.cid("list"): {"children": _rows(ctx, new)}}
+    rows = list_update(
+        old.recent[:count],
+        new.recent[:count],
+        key=lambda item: item.get("id"),
+        render=lambda item: _row(ctx, item),
+        empty=lambda: _empty(ctx),
+    )
+    return {} if rows is None else {ctx.cid("list"): {"children": rows}}
 
 
 PANEL = Panel(render=render, update=update)

@@ -6,6 +6,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.wall.hub import Change, Snapshot
+from dashboard.wall.listpatch import list_update
 from dashboard.wall.panels.base import Panel, PanelContext, Props, data, hhmm
 from dashboard.wall.ticker import TickerItem
 
@@ -33,8 +34,12 @@ def _items(ctx: PanelContext, snap: Snapshot) -> list[TickerItem]:
 def _chips(ctx: PanelContext, snap: Snapshot) -> list[Component]:
     items = _items(ctx, snap)
     if not items:
-        return [html.Span(ctx.t("none_yet"), className="gw-empty")]
+        return [_empty(ctx)]
     return [_chip(ctx, i) for i in items]
+
+
+def _empty(ctx: PanelContext) -> Component:
+    return html.Span(ctx.t("none_yet"), className="gw-empty")
 
 
 def render(ctx: PanelContext, snap: Snapshot) -> Component:
@@ -48,9 +53,14 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
 
 
 def update(ctx: PanelContext, old: Snapshot, new: Snapshot, changes: list[Change]) -> Props:
-    if _items(ctx, old) == _items(ctx, new):
-        return {}
-    return {ctx.cid("line"): {"children": _chips(ctx, new)}}
+    chips = list_update(
+        _items(ctx, old),
+        _items(ctx, new),
+        key=lambda item: item.key,
+        render=lambda item: _chip(ctx, item),
+        empty=lambda: _empty(ctx),
+    )
+    return {} if chips is None else {ctx.cid("line"): {"children": chips}}
 
 
 PANEL = Panel(render=render, update=update)

@@ -9,10 +9,10 @@ from dash import Patch
 
 
 def apply_patch(value: Any, patch: Patch) -> Any:
-    found = copy.deepcopy(value)
+    holder = {"v": copy.deepcopy(value)}  # so that operations on the value itself have a parent
     for op in patch.to_plotly_json()["operations"]:
-        *path, last = op["location"]
-        target = found
+        *path, last = ["v", *op["location"]]
+        target: Any = holder
         for step in path:
             target = target[step]
         name, params = op["operation"], op["params"]
@@ -22,6 +22,10 @@ def apply_patch(value: Any, patch: Patch) -> Any:
             del target[last]
         elif name == "Append":
             target[last].append(params["value"])
+        elif name == "Prepend":
+            target[last].insert(0, params["value"])
+        elif name == "Merge":
+            target[last] = {**target[last], **params["value"]}
         else:  # pragma: no cover - the wall uses only these
             raise AssertionError(f"unexpected patch operation {name}")
-    return found
+    return holder["v"]

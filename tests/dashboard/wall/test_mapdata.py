@@ -8,6 +8,7 @@ from typing import Any
 
 from dash import Patch
 
+from dashboard.wall.listpatch import front_patch
 from dashboard.wall.mapdata import (
     Geometry,
     breaks,
@@ -68,9 +69,11 @@ def test_hideout_patches_carry_only_changed_counts() -> None:
     assert patch is not None
     assert apply_patch(old, patch) == new
     operations = patch.to_plotly_json()["operations"]
-    assert len(operations) <= 8  # s1, m1, g2, over g1 and the changed breaks
+    assert len(operations) <= 5  # one merge for open, one for over, the changed breaks
     gone = hideout({"s1": 4}, {}, codes, "backlog", ["#000"] * 7)
-    assert apply_patch(new, hideout_patch(new, gone)) == gone
+    after = apply_patch(new, hideout_patch(new, gone))
+    assert {k: v for k, v in after["open"].items() if v} == gone["open"]  # a count gone is 0
+    assert {k: v for k, v in after["over"].items() if v} == gone["over"]
     assert hideout_patch(new, new) is None
 
 
@@ -109,3 +112,32 @@ def test_the_map_shows_one_level_at_a_time(demo_registry: Registry) -> None:
     assert [c for c, _n in crumbs(demo_registry, grid.code)] == [
         demo_registry.county, street.code, community.code, grid.code]  # fmt: skip
     assert len(geometry.codes(demo_registry)["grid"]) == len(demo_registry.by_level(Level.GRID))
+
+
+def test_newest_first_lists_shift_by_patches() -> None:
+    rng = random.Random(5)
+    old = [(f"k{i}", i) for i in range(7)]
+    browser = [f"{k}={v}" for k, v in old]
+    counter = 100
+    for _round in range(80):
+        new = list(old)
+        for _ in range(rng.randint(0, 3)):  # a few new ones at the front
+            counter += 1
+            new.insert(0, (f"k{counter}", counter))
+        if new and rng.random() < 0.3:  # one changes in place
+            i = rng.randrange(len(new))
+            new[i] = (new[i][0], new[i][1] + 1000)
+        if rng.random() < 0.05:
+            rng.shuffle(new)  # a reordering: sent whole
+        new = new[:7]
+        data = front_patch(old, new, lambda k, v: f"{k}={v}")
+        if isinstance(data, Patch):
+            browser = apply_patch(browser, data)
+        elif data is not None:
+            browser = data
+        assert browser == [f"{k}={v}" for k, v in new]
+        old = new
+    one_new = [("n", 0), *old[:6]]
+    patch = front_patch(old, one_new, lambda k, v: f"{k}={v}")
+    assert isinstance(patch, Patch)
+    assert len(patch.to_plotly_json()["operations"]) == 2  # delete the last, prepend the new

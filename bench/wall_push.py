@@ -1,0 +1,151 @@
+"""Push payloads and the browser's memory under a steady load of events.
+
+A private Redis with the generated county (1,000 grids) and 5,000 open incidents,
+``gridwall serve`` and ``gridwall worker`` as separate processes, and a steady load of
+``--rate`` events a second (half new reports, half closures of the oldest open incidents, so
+the backlog stays level). Debian's Chromium shows the wall at its real size.
+
+* ``payload``: every websocket frame the wall receives during ``--seconds`` of load, after the
+  first render (CDP ``Network.webSocketFrameReceived`` in Dash's shared worker, which holds the
+  socket: ``bench.wallkit.FrameCounter``): average, median, p95 and largest frame, frames and
+  bytes a second. The baseline of the same run is the first render's frame (the whole screen
+  at once): what a push would cost if it resent everything.
+* ``heap``: the JS heap after a forced garbage collection (CDP ``HeapProfiler.collectGarbage``,
+  then ``Runtime.getHeapUsage`` and ``Performance.getMetrics``: heap, DOM nodes, listeners)
+  every ``--every`` seconds for ``--minutes``; growth is the last sample against the first
+  (taken after one minute of load).
+
+    .venv/bin/python -m bench.wall_push payload [--layout desk] [--seconds 60] [--rate 50]
+    .venv/bin/python -m bench.wall_push heap [--layout desk] [--minutes 30] [--rate 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, sync_playwright
+
+from bench.harness import load_average
+from bench.wallkit import FILLED_PROBE, FrameCounter, SteadyLoad, Wall, load_incidents, wall_stack
+
+SIZES = {"desk": (1920, 1080), "single-4k": (3840, 2160)}
+
+
+def percentile(values: list[int], p: float) -> int:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def open_wall(page: Page, wall: Wall, layout: str) -> None:
+    page.goto(f"{wall.base}/wall/{layout}?token={wall.token}")
+    page.wait_for_function("() => window.__filledAt", timeout=60_000, polling=100)
+
+
+def payload(wall: Wall, layout: str, seconds: float, rate: float) -> str:
+    size = SIZES.get(layout.split("/", maxsplit=1)[0], (1920, 1080))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        counter = FrameCounter(browser)
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        context.add_init_script(FILLED_PROBE)
+        page = context.new_page()
+        open_wall(page, wall, layout)
+        page.wait_for_timeout(3_000)  # the first render and a heartbeat: the baseline
+        first = max(n for _t, n in counter.frames)
+        start = time.monotonic()
+        with SteadyLoad(wall.client, wall.registry, rate) as load:
+            page.wait_for_timeout(seconds * 1000)  # (events are dispatched while waiting)
+            sent = load.sent
+        pushed = [n for t, n in counter.frames if t >= start]
+        browser.close()
+    avg = statistics.mean(pushed)
+    rate_s, median, p95 = len(pushed) / seconds, statistics.median(pushed), percentile(pushed, 95)
+    kbs = sum(pushed) / seconds / 1024
+    header = (
+        "| page | frames/s | average bytes | median | p95 | largest | KB/s "
+        "| first render frame bytes | average / first render |"
+    )
+    row = (
+        f"| {layout} | {rate_s:.1f} | {avg:,.0f} | {median:,.0f} | {p95:,} | {max(pushed):,} "
+        f"| {kbs:.1f} | {first:,} | {avg / first:.3f} |"
+    )
+    lines = [f"load average {load_average()}; {sent} events in {seconds:.0f} s", header]
+    return "\n".join([*lines, "|---|---|---|---|---|---|---|---|---|", row])
+
+
+def heap_sample(cdp: Any) -> dict[str, float]:
+    cdp.send("HeapProfiler.collectGarbage")
+    usage = cdp.send("Runtime.getHeapUsage")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {
+        "used": usage["usedSize"],
+        "total": usage["totalSize"],
+        "nodes": metrics.get("Nodes", 0),
+        "listeners": metrics.get("JSEventListeners", 0),
+    }
+
+
+def heap(wall: Wall, layout: str, minutes: float, every: float, rate: float) -> str:
+    size = SIZES.get(layout.split("/", maxsplit=1)[0], (1920, 1080))
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        context.add_init_script(FILLED_PROBE)
+        page = context.new_page()
+        open_wall(page, wall, layout)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        with SteadyLoad(wall.client, wall.registry, rate) as load:
+            page.wait_for_timeout(60_000)  # warm up: every panel patched a few hundred times
+            start = time.monotonic()
+            first = heap_sample(cdp)
+            rows.append((0.0, first, load.sent))
+            while time.monotonic() - start < minutes * 60:
+                page.wait_for_timeout(every * 1000)
+                rows.append(((time.monotonic() - start) / 60, heap_sample(cdp), load.sent))
+        browser.close()
+    last = rows[-1][1]
+    lines = [
+        f"load average {load_average()}; {rows[-1][2]:,} events at {rate:.0f}/s",
+        "| minute | JS heap used (MB) | heap total (MB) | DOM nodes | listeners |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [f"| {m:.0f} | {s['used'] / 1e6:.2f} | {s['total'] / 1e6:.2f} | {s['nodes']:.0f} | "
+              f"{s['listeners']:.0f} |" for m, s, _n in rows]  # fmt: skip
+    growth = (last["used"] - first["used"]) / first["used"] * 100
+    lines.append(f"\nHeap growth over {minutes:.0f} min: {growth:+.1f} % (target ≤ 10 %).")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["payload", "heap"])
+    parser.add_argument("--layout", default="desk")
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--every", type=float, default=60.0)
+    parser.add_argument("--grids", type=int, default=1_000)
+    parser.add_argument("--incidents", type=int, default=5_000)
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory(prefix="gw-wall-push-") as tmp,
+        wall_stack(Path(tmp), args.grids, worker=True) as wall,
+    ):
+        wall.stop_server()
+        load_incidents(wall.client, wall.registry, args.incidents)
+        wall.start_server()
+        if args.what == "payload":
+            print(payload(wall, args.layout, args.seconds, args.rate))
+        else:
+            print(heap(wall, args.layout, args.minutes, args.every, args.rate))
+
+
+if __name__ == "__main__":
+    main()
