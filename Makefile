@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 # System packages the test suite drives for real (servers, browser, fonts, SIP client, PDF tools).
 APT_PACKAGES := redis-server mosquitto chromium fonts-noto-cjk sip-tester poppler-utils
 PYTEST_ARGS ?=
+# e.g. make demo DEMO_ARGS="--port 8057 --data-dir /tmp/gw-demo --no-browser"
+DEMO_ARGS ?=
 
 .PHONY: demo test lint format typecheck bench system-deps clean help
 
@@ -29,7 +31,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed-runtime
 
 demo: $(VENV)/.installed-runtime
-	$(BIN)/gridwall demo
+	$(BIN)/gridwall demo $(DEMO_ARGS)
 
 system-deps:
 	@missing=""; \

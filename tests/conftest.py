@@ -23,7 +23,8 @@ from feeds.refdata.demo import generate_county
 from feeds.refdata.registry import Registry, store_registry
 from feeds.settings import Settings, load_settings
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
+#: Where browser tests save their screenshots (``GRIDWALL_TEST_ARTIFACTS`` overrides).
+ARTIFACTS = Path(os.environ.get("GRIDWALL_TEST_ARTIFACTS") or Path(__file__).parent / "artifacts")
 COUNTY = "320115"
 
 
@@ -115,5 +116,5 @@ def seeded(r: redis.Redis, keys: Keys, demo_registry: Registry) -> Registry:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS

@@ -83,7 +83,7 @@ def screen_style(page: Page) -> dict[str, str]:
         "gridTemplateColumns": f"repeat({screen.columns}, minmax(0, 1fr))",
         "gridTemplateRows": f"repeat({screen.rows}, minmax(0, 1fr))",
         "--fs-body": f"{font_px(layout, 24)}px",
-        "--fs-small": f"{font_px(layout, 20)}px",
+        "--fs-small": f"{font_px(layout, 24)}px",
         "--fs-title": f"{font_px(layout, 28)}px",
         "--fs-key": f"{font_px(layout, 48)}px",
         "--fs-huge": f"{font_px(layout, 64)}px",

@@ -159,6 +159,24 @@ window.gridwall = window.gridwall || {};
       slot.classList.toggle("gw-off", Number(slot.dataset.page) !== page);
     });
   }
+  /* Area labels that would overlap one already shown are hidden (the busier area's label
+     wins), so that every label shown can be read from across the room. */
+  function declutter() {
+    document.querySelectorAll(".gw-leaflet").forEach(function (map) {
+      var labels = Array.prototype.slice.call(map.querySelectorAll(".gw-label"));
+      var count = function (el) { return parseInt((el.textContent.match(/\d+$/) || ["0"])[0], 10); };
+      labels.sort(function (a, b) { return count(b) - count(a); });
+      var kept = [];
+      labels.forEach(function (el) {
+        var r = el.getBoundingClientRect();
+        var clash = kept.some(function (k) {
+          return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
+        });
+        el.classList.toggle("gw-hidden", clash);
+        if (!clash) { kept.push(r); }
+      });
+    });
+  }
   function resetMaps(cfg) {
     var after = cfg.mapResetS || 0;
     if (!after || Date.now() - G.state.lastInput < after * 1000) { return; }
@@ -203,6 +221,7 @@ window.gridwall = window.gridwall || {};
         var lost = silent > (cfg.disconnectedAfter || 6);
         status(cfg, lost);
         rotate();
+        declutter();
         resetMaps(cfg);
         if (silent > (cfg.reloadAfter || 90) && !G.state.reloading) {
           G.state.reloading = true;  // last resort, once the server answers again

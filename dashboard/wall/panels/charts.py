@@ -11,7 +11,7 @@ GRAPH_CONFIG: Any = {"displayModeBar": False, "staticPlot": True, "responsive": 
 
 
 def layout(ctx: PanelContext, **extra: Any) -> dict[str, Any]:
-    tick = {"size": font_px(ctx.layout, 20), "color": COLORS["muted"]}
+    tick = {"size": font_px(ctx.layout, 24), "color": COLORS["muted"]}
     axis = {
         "tickfont": tick,
         "gridcolor": COLORS["border"],
@@ -25,7 +25,7 @@ def layout(ctx: PanelContext, **extra: Any) -> dict[str, Any]:
         "font": {
             "family": "Noto Sans CJK SC, sans-serif",
             "color": COLORS["text"],
-            "size": font_px(ctx.layout, 20),
+            "size": font_px(ctx.layout, 24),
         },
         "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
         "xaxis": dict(axis),
