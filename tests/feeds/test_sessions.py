@@ -105,6 +105,27 @@ def test_a_kiosk_session_ends_with_its_token(
     scenario(settings, keys, body)
 
 
+def test_a_wall_token_and_its_kiosk_session_do_not_expire(
+    r: redis.Redis, keys: Keys, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wall runs for weeks: its token has no expiry, and its session, kept alive by the open
+    wall asking every ``recheck_s``, outlives any person's absolute limit."""
+    wall = Principal(name="lobby", role=Role.WALL, layout="desk")
+    token = TokenStore(r, keys).issue(wall)
+    assert r.ttl(keys.api_tokens) == -1  # no expiry on the token records
+
+    async def body(store: SessionStore) -> None:
+        cookie, _session = await store.create(wall, kiosk=hash_token(token))
+        now = sessions_module.time.time()
+        for day in range(1, 31):  # a month of an open wall
+            later = now + day * 86_400
+            monkeypatch.setattr(sessions_module.time, "time", lambda later=later: later)
+            assert await store.alive(cookie), day
+        assert later - now > settings.auth.session_absolute_s
+
+    scenario(settings, keys, body)
+
+
 def test_all_sessions_of_a_user_end_together(
     r: redis.Redis, keys: Keys, settings: Settings
 ) -> None:

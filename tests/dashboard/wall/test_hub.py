@@ -1,10 +1,11 @@
-"""The push hub on a real Redis: what a snapshot holds, a push after a change, an
-acknowledgement recorded and audited, video alarms from the alarm-changes stream, the
-department board from dashboard.metrics."""
+"""The push hub on a real Redis: what a snapshot holds, a push after a change, a burst
+coalesced, an acknowledgement recorded and audited, video alarms from the alarm-changes
+stream, the department board from dashboard.metrics."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,6 +111,41 @@ def test_a_change_is_pushed_to_every_subscriber(
         assert hub.subscribers == 2
         first.close()
         assert hub.subscribers == 1
+        await hub.stop()
+        await rt.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_a_burst_is_coalesced_into_a_few_pushes(
+    settings: Settings, seeded: Registry, r: redis.Redis
+) -> None:
+    """Reports processed one by one for a second or two reach a screen in at most one push
+    per ``coalesce_ms`` (250: four a second), every change included."""
+
+    async def scenario() -> None:
+        rt = Runtime.create(settings, settings.redis_url or "")
+        hub = PushHub(Queries(rt), coalesce_ms=250, resync_s=60, recent=20)
+        hub.start()
+        sub = hub.subscribe()
+        await hub.snapshot()
+        start_ticks, started = hub.ticks, time.monotonic()
+        posted: list[str] = []
+        for n in range(24):
+            posted += post(rt, recent(n, title=f"占道经营 {n}"))
+            await asyncio.to_thread(drain, r, settings)
+            await asyncio.sleep(0.05)
+        seen: list[str] = []
+        pushes = 0
+        while len(seen) < len(posted):
+            got = await asyncio.wait_for(sub.wait(5), 10)
+            if got is not None:
+                pushes += 1
+                seen += [c.id for c in got[1]]
+        elapsed = time.monotonic() - started
+        assert sorted(seen) == sorted(posted)
+        assert hub.ticks - start_ticks <= elapsed / 0.25 + 2, (hub.ticks - start_ticks, elapsed)
+        assert pushes < len(posted) / 2  # 24 reports, far fewer pushes
         await hub.stop()
         await rt.aclose()
 
