@@ -55,7 +55,10 @@ def main() -> None:
     parser.add_argument("--token", required=True, help="a kiosk token for every layout")
     args = parser.parse_args()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+        )  # a kiosk
         token = f"?token={args.token}"
         shoot(browser, f"{args.base}/wall/desk{token}", HERE / "wall-desk.png", (1920, 1080), 1)
         shoot(browser, f"{args.base}/wall/single-4k{token}", HERE / "wall-single-4k.png",
