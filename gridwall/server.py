@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI
 
 from dashboard.api import audit, health, incidents, metrics, refdata, sla
 from dashboard.auth import login
+from dashboard.pages import briefing as briefing_page
 from dashboard.pages import incident as incident_page
 from dashboard.queries import Queries
 from dashboard.wall.app import create_wall
@@ -91,6 +92,7 @@ def create_app(settings: Settings, redis_url: str, parts: Collection[Part] = ALL
         app.include_router(metrics.router)
         app.include_router(audit.router)
         app.include_router(incident_page.router)
+        app.include_router(briefing_page.router)
     hashes: list[str] = []
     if "wall" in parts:
         wall = create_wall(app, rt, queries, hub)

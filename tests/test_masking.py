@@ -67,10 +67,10 @@ TOKEN = re.compile(r"[0-9A-Za-z_~-]{24,}")
 
 def leaks(body: str, content_type: str) -> list[str]:
     found: list[str] = []
-    for text in texts(body, content_type):
-        if OPAQUE.match(text):
+    for raw in texts(body, content_type):
+        if OPAQUE.match(raw):
             continue
-        text = TOKEN.sub(" ", text)
+        text = TOKEN.sub(" ", raw)
         found += PHONE.findall(text) + ID_NUMBER.findall(text)
         found += [n for n in NAMES if n in text]
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from gridwall.cli import privacy, refdata, run, users  # noqa: F401 - each registers commands
+from gridwall.cli import briefing, privacy, refdata, run, users  # noqa: F401 - each registers commands
 from gridwall.cli.base import cli
 
 
