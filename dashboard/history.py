@@ -42,6 +42,13 @@ def _ids(table: pa.Table) -> pa.Array:
     return pa.chunked_array(table["id"].chunks, type=pa.string()).combine_chunks()
 
 
+def _without(cases: pa.Table) -> Any:
+    """A row filter leaving out these cases (None when there are none)."""
+    if cases.num_rows == 0:
+        return None
+    return ~ds.field("id").isin(_ids(cases))
+
+
 def day_period(day: date, tz: ZoneInfo, days: int = 1) -> metrics.Period:
     """The local days ``day`` … ``day + days - 1`` as one period."""
     start = datetime.combine(day, time(0), tz)
@@ -81,17 +88,26 @@ class HistoryReader:
         as_of = self.store.snapshot_as_of(snapshot)
         if as_of is None:
             as_of = datetime.combine(snapshot + timedelta(days=1), time(0), self.tz)
+        cutoff = as_of.timestamp()
         last = as_of.astimezone(self.tz).date()
         closed_days = [d for d in self.store.days(CLOSED) if since <= d <= last]
-        closed = self._read(CLOSED, closed_days, "cases", ds.field("closed_at") < as_of.timestamp())
+        closed = self._read(CLOSED, closed_days, "cases", ds.field("closed_at") < cutoff)
+        # closed after the snapshot: not counted (they were open then; the snapshot has them)
+        later = self._read(CLOSED, [d for d in closed_days if d >= last], "cases",
+                           ds.field("closed_at") >= cutoff)  # fmt: skip
         opened = self._read(OPEN, [snapshot], "cases", None)
-        opened = opened.filter(pc.invert(pc.is_in(opened["id"], value_set=_ids(closed))))
+        # a case closed just before the snapshot was taken cannot be in it twice
+        since_snapshot_day = datetime.combine(snapshot, time(0), self.tz).timestamp()
+        recent = closed.filter(pc.greater_equal(closed["closed_at"], since_snapshot_day))
+        twice = pc.is_in(opened["id"], value_set=_ids(recent))
+        dropped = opened.filter(twice)
+        opened = opened.filter(pc.invert(twice))
         tables = {"cases": pa.concat_tables([closed, opened])}
         for name in ("handling", "events"):
             tables[name] = pa.concat_tables(
                 [
-                    self._read(CLOSED, closed_days, name, ds.field("id").isin(_ids(closed))),
-                    self._read(OPEN, [snapshot], name, ds.field("id").isin(_ids(opened))),
+                    self._read(CLOSED, closed_days, name, _without(later)),
+                    self._read(OPEN, [snapshot], name, _without(dropped)),
                 ]
             )
         return Frames(

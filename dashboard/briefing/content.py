@@ -156,6 +156,7 @@ def build(inputs: Inputs) -> Briefing:
     closure = metrics.totals(cases, frames.events, periods[0])
     min_sample = settings.metrics.min_sample
     ranking_from = day - timedelta(days=conf.ranking_days - 1)
+    leads = _lead_rows(frames, day_period(ranking_from, tz, conf.ranking_days), min_sample)
     return Briefing(
         county=settings.county,
         county_name=settings.county_name,
@@ -177,10 +178,8 @@ def build(inputs: Inputs) -> Briefing:
             open=closure["open"], overdue=closure["overdue"], near_deadline=closure["near_deadline"]
         ),
         overdue=_overdue(cases, registry, conf.overdue_cases, tz),
-        departments=_departments(
-            frames, registry, day_period(ranking_from, tz, conf.ranking_days), min_sample
-        ),
-        unranked=_unranked(frames, day_period(ranking_from, tz, conf.ranking_days), min_sample),
+        departments=_departments(leads, registry),
+        unranked=sum(1 for r in leads if r["due"] and not r["ranked"]),
         hotspots=(hotspots := _hotspots(cases, registry, periods[0], conf.hotspots)),
         alarms=_alarms(inputs, cases, periods[0]),
         quality=_quality(inputs, cases, periods[0]),
@@ -216,21 +215,12 @@ def _lead_rows(frames: Frames, period: metrics.Period, min_sample: int) -> list[
     return [r for r in rows if r["role"] == "lead"]
 
 
-def _departments(
-    frames: Frames, registry: Registry, period: metrics.Period, min_sample: int
-) -> list[DepartmentRow]:
-    ranked = sorted(
-        (r for r in _lead_rows(frames, period, min_sample) if r["ranked"]), key=lambda r: r["rank"]
-    )
+def _departments(leads: list[dict[str, Any]], registry: Registry) -> list[DepartmentRow]:
+    ranked = sorted((r for r in leads if r["ranked"]), key=lambda r: r["rank"])
     return [
         DepartmentRow(**_fields(DepartmentRow, r, name=_department_name(registry, r["key"])))
         for r in ranked
     ]
-
-
-def _unranked(frames: Frames, period: metrics.Period, min_sample: int) -> int:
-    rows = _lead_rows(frames, period, min_sample)
-    return sum(1 for r in rows if r["due"] and not r["ranked"])
 
 
 def _grid_counts(cases: pd.DataFrame, period: metrics.Period) -> dict[str, int]:

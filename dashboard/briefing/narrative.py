@@ -81,16 +81,22 @@ def _intake(w: _Writer, b: Briefing) -> list[Sentence]:
                 "）" if zh else ") on the day before",
             ]
     vs = w.sign("sources", "total", "vs_week")
-    if vs in "+−":
+    if vs in "+−" and zh:
         sentence += [
-            "，较" if zh else "; ",
+            "，较",
             w.fig("sources", "head", "week_avg"),
-            "" if zh else " ",
             w.fig("sources", "total", "week_avg"),
-            ("件" + ("高" if vs == "+" else "低"))
-            if zh
-            else (" → " + ("higher by " if vs == "+" else "lower by ")),
+            "件" + ("高" if vs == "+" else "低"),
             w.fig("sources", "total", "vs_week", unsigned=True),
+        ]
+    elif vs in "+−":
+        sentence += [
+            "; ",
+            w.fig("sources", "total", "vs_week", unsigned=True),
+            " higher than the " if vs == "+" else " lower than the ",
+            w.fig("sources", "head", "week_avg"),
+            " of ",
+            w.fig("sources", "total", "week_avg"),
         ]
     sentence += [w.ref("sources"), "。" if zh else "."]
     found = [sentence]
