@@ -237,32 +237,26 @@ def _rest(w: _Writer, b: Briefing) -> list[Sentence]:
         )
     else:
         found.append(
-            [
-                "视频告警接收" if zh else "Video alarms received: ",
-                w.fig("alarms", "received", "value"),
-                "条，合并重复" if zh else ", repeats merged: ",
-                w.fig("alarms", "merged", "value"),
-                "条，转为事件" if zh else ", incidents opened: ",
-                w.fig("alarms", "opened", "value"),
-                "件" if zh else "",
-                w.ref("alarms"),
-                "。" if zh else ".",
-            ]
-        )
+            _listing(w, "alarms", [("视频告警接收", "Video alarms received: ", "received"),
+                                   ("条，合并重复", ", repeats merged: ", "merged"),
+                                   ("条，转为事件", ", incidents opened: ", "opened")], "件")
+        )  # fmt: skip
     found.append(
-        [
-            "数据质量方面，无位置上报" if zh else "Data quality: without a location ",
-            w.fig("quality", "without_location", "value"),
-            "件，疑似重复" if zh else ", duplicates ",
-            w.fig("quality", "duplicates", "value"),
-            "件，迟报" if zh else ", late ",
-            w.fig("quality", "late", "value"),
-            "件" if zh else "",
-            w.ref("quality"),
-            "。" if zh else ".",
-        ]
-    )
+        _listing(w, "quality", [("数据质量方面，无位置上报", "Data quality: without a location ",
+                                 "without_location"),
+                                ("件，疑似重复", ", duplicates ", "duplicates"),
+                                ("件，迟报", ", late ", "late")], "件")
+    )  # fmt: skip
     return found
+
+
+def _listing(w: _Writer, table: str, parts: list[tuple[str, str, str]], unit: str) -> Sentence:
+    """Words and the ``value`` cells of rows of a two-column table, in turn."""
+    zh = w.f.zh
+    sentence: Sentence = []
+    for words_zh, words_en, row in parts:
+        sentence += [words_zh if zh else words_en, w.fig(table, row, "value")]
+    return [*sentence, unit if zh else "", w.ref(table), "。" if zh else "."]
 
 
 def narrative(b: Briefing, tables: dict[str, Table], f: Format) -> list[Sentence]:
