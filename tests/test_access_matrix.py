@@ -140,7 +140,6 @@ def test_walk_the_table_with_every_role(
     r: redis.Redis,
     keys: Keys,
     settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (incident_id,) = client.post(
         "/api/v1/events", json=report(), headers=issue_admin(r, keys)
@@ -170,7 +169,6 @@ def test_a_department_never_reads_another_departments_case(
     r: redis.Redis,
     keys: Keys,
     settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (incident_id,) = client.post(
         "/api/v1/events", json=report(), headers=issue_admin(r, keys)

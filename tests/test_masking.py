@@ -96,7 +96,6 @@ def test_no_read_path_shows_personal_data(
     keys: Keys,
     settings: Settings,
     seeded: Registry,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     admin = issue_admin(r, keys)
     event = report(
