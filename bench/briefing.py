@@ -40,10 +40,10 @@ from dashboard.briefing.generate import Generator
 from dashboard.briefing.render import render_html
 from feeds.history.seed import seed_history
 from feeds.history.store import CLOSED, OPEN, TABLES, HistoryStore, table_schema
-from feeds.lifecycle import Rules, default_rules
 from feeds.refdata.demo import generate_county
 from feeds.refdata.model import Level
 from feeds.refdata.registry import Registry
+from feeds.rules import Rules, default_rules
 from feeds.settings import load_settings
 
 TZ = ZoneInfo("Asia/Shanghai")

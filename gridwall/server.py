@@ -25,8 +25,9 @@ from dashboard.wall.hub import PushHub
 from feeds.access import PEOPLE, Role
 from feeds.http import actions
 from feeds.http.guard import BodyLimitExceeded, Guard, body_limit_handler, content_security_policy
+from feeds.http.mount import install
 from feeds.http.policy import Policy, PolicyRegistry, enforce_policy
-from feeds.http.service import FeedsService, install
+from feeds.http.service import FeedsService
 from feeds.privacy import install_log_filter
 from feeds.runtime import Runtime
 from feeds.sessions import SessionStore

@@ -28,9 +28,10 @@ from feeds.contract import Action, Point, Report, Reporter, Urgency
 from feeds.history.archive import add_rows
 from feeds.history.store import DayRows, HistoryStore
 from feeds.incident import Incident
-from feeds.lifecycle import Rules, apply
+from feeds.lifecycle import apply
 from feeds.refdata.model import Level
 from feeds.refdata.registry import Registry
+from feeds.rules import Rules
 from feeds.simlife import DAY, HOUR, MINUTE, Departments, Step, script
 from feeds.simulator import HOURLY, SURNAMES, TITLES, WEIGHTS
 

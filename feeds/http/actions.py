@@ -37,7 +37,8 @@ from feeds.http.deps import (
 )
 from feeds.incident import Incident
 from feeds.intake import FieldError, new_event_id, validation_errors
-from feeds.lifecycle import ACTIONS, Rules, check
+from feeds.lifecycle import ACTIONS, check
+from feeds.rules import Rules
 from feeds.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["lifecycle"])

@@ -130,8 +130,8 @@ def seed(obj: Context, days: int | None, per_day: int | None, quiet_if_present: 
     """Write simulated history of the county in Redis (the demo does this on its first start)."""
     from feeds.history.seed import seed_history  # noqa: PLC0415
     from feeds.history.store import HistoryStore, history_folder  # noqa: PLC0415
-    from feeds.lifecycle import Rules  # noqa: PLC0415
     from feeds.refdata.registry import load_registry  # noqa: PLC0415
+    from feeds.rules import Rules  # noqa: PLC0415
     from feeds.sla.policy import load_policies  # noqa: PLC0415
 
     settings, client, keys = _connect(obj)

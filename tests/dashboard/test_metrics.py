@@ -12,9 +12,10 @@ import pytest
 from dashboard import metrics
 from feeds.contract import Action, AreaPath, Report, Urgency
 from feeds.incident import Incident, Stage
-from feeds.lifecycle import Rules, apply, default_rules
+from feeds.lifecycle import apply
 from feeds.refdata.model import Category
 from feeds.refdata.registry import Registry
+from feeds.rules import Rules, default_rules
 from feeds.simlife import Departments, script
 
 TZ = ZoneInfo("Asia/Shanghai")

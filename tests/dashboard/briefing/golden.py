@@ -16,9 +16,10 @@ from feeds.history.archive import Archiver
 from feeds.history.store import HistoryStore
 from feeds.incident import Incident
 from feeds.keys import Keys
-from feeds.lifecycle import Rules, apply, default_rules
+from feeds.lifecycle import apply
 from feeds.refdata.model import Level
 from feeds.refdata.registry import Registry
+from feeds.rules import Rules, default_rules
 from feeds.simlife import Departments, script
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -16,8 +16,9 @@ from feeds.history.store import CLOSED, OPEN, DayRows, HistoryStore
 from feeds.incident import Incident
 from feeds.intake import Intake
 from feeds.keys import Keys
-from feeds.lifecycle import Rules, apply, default_rules
+from feeds.lifecycle import apply
 from feeds.refdata.registry import Registry
+from feeds.rules import Rules, default_rules
 from feeds.settings import Settings
 from tests.dashboard.briefing.golden import AS_OF, DAY, golden_incidents, store_in_redis
 from tests.helpers import act, drain, load, report

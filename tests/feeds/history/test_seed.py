@@ -11,8 +11,8 @@ from dashboard.briefing.generate import Generator
 from feeds.history.seed import seed_history
 from feeds.history.store import CLOSED, OPEN, HistoryStore, history_folder
 from feeds.incident import Incident
-from feeds.lifecycle import Rules, default_rules
 from feeds.refdata.registry import Registry
+from feeds.rules import Rules, default_rules
 from feeds.settings import Settings
 
 TZ = ZoneInfo("Asia/Shanghai")
