@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.server import describe, embedded_redis
 from feeds.contract import AreaPath, Report, Urgency
 from feeds.keys import Keys
-from feeds.lifecycle import apply, default_rules
+from feeds.lifecycle import apply
+from feeds.rules import default_rules
 from feeds.settings import SlaSettings
 from feeds.sla.clock import SlaClock
 from feeds.sla.schedule import plan_changes

@@ -8,9 +8,8 @@ status an action is legal in is the table ``feeds.lifecycle.TRANSITIONS``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from feeds.draft import Draft
 from feeds.incident import (
@@ -23,29 +22,11 @@ from feeds.incident import (
     handle_key,
     level_above,
 )
+from feeds.rules import Refused, Step
 from feeds.sla import stages
 from feeds.sla.policy import parse_duration
 
-if TYPE_CHECKING:
-    from feeds.lifecycle import Rules
-
 Detail = dict[str, Any]
-
-
-class Refused(Exception):
-    """The action is not possible in the incident's current state; the message says why."""
-
-
-@dataclass(frozen=True)
-class Step:
-    action: str
-    actor: str
-    at: datetime
-    department: str | None
-    note: str
-    params: dict[str, Any]
-    event_id: str
-    rules: Rules = field(repr=False)
 
 
 # -- helpers -------------------------------------------------------------------------------

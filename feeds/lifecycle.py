@@ -15,16 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from feeds.actions import EFFECTS, Refused, Step
+from feeds.actions import EFFECTS
 from feeds.contract import Action, Alarm, Report, SlaSignal, StatusUpdate
 from feeds.draft import Draft
 from feeds.incident import OPEN_STATUSES, SEEN_EVENTS, Incident, StageName, Status, Transition
-from feeds.refdata.registry import Registry
-from feeds.sla.policy import PolicyBook, load_policies
+from feeds.rules import Refused, Rules, Step, default_rules
 from feeds.sla.signals import apply_signal
 
 Event = Report | StatusUpdate | Action | Alarm | SlaSignal
@@ -70,34 +67,6 @@ STATUS_ACTIONS: dict[str, str] = {
     "reported_back": "report_back",
     "closed": "close",
 }
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What decisions depend on besides the incident: SLA policies and reference data."""
-
-    book: PolicyBook
-    registry: Registry | None = None
-
-    def category_sla(self, code: str) -> str | None:
-        category = self.registry.category(code) if self.registry else None
-        return category.sla if category else None
-
-    def default_lead(self, code: str) -> str | None:
-        category = self.registry.category(code) if self.registry else None
-        return category.department if category else None
-
-    def unknown_department(self, code: str) -> bool:
-        """Departments are checked against the registry when it lists any."""
-        return bool(
-            self.registry and self.registry.departments and not self.registry.department(code)
-        )
-
-
-@lru_cache(maxsize=4)
-def default_rules(timezone: str = "Asia/Shanghai") -> Rules:
-    """The shipped policies without reference data (tests, tools)."""
-    return Rules(load_policies(None, ZoneInfo(timezone)))
 
 
 @dataclass(frozen=True)

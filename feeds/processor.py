@@ -34,8 +34,9 @@ from feeds.contract import Alarm, parse_inbox_event
 from feeds.incident import Incident, summary
 from feeds.indexing import index_case, index_clock
 from feeds.keys import PROCESSOR_GROUP, Keys
-from feeds.lifecycle import Event, Outcome, Rules, apply
+from feeds.lifecycle import Event, Outcome, apply
 from feeds.refdata.registry import RegistryCache
+from feeds.rules import Rules
 from feeds.settings import ProcessorSettings
 from feeds.sla.policy import PolicyBook, load_policies
 

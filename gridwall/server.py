@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI
 from dashboard.api import audit, health, incidents, metrics, open311, refdata, sla
 from dashboard.api import feeds as feed_reads
 from dashboard.auth import login
+from dashboard.pages import briefing as briefing_page
 from dashboard.pages import incident as incident_page
 from dashboard.queries import Queries
 from dashboard.wall.app import create_wall
@@ -24,8 +25,9 @@ from dashboard.wall.hub import PushHub
 from feeds.access import PEOPLE, Role
 from feeds.http import actions
 from feeds.http.guard import BodyLimitExceeded, Guard, body_limit_handler, content_security_policy
+from feeds.http.mount import install
 from feeds.http.policy import Policy, PolicyRegistry, enforce_policy
-from feeds.http.service import FeedsService, install
+from feeds.http.service import FeedsService
 from feeds.privacy import install_log_filter
 from feeds.runtime import Runtime
 from feeds.sessions import SessionStore
@@ -112,6 +114,7 @@ def create_app(
         app.include_router(incident_page.router)
         app.include_router(feed_reads.router)
         app.include_router(open311.router)
+        app.include_router(briefing_page.router)
     hashes: list[str] = []
     if "wall" in parts:
         wall = create_wall(app, rt, queries, hub)

@@ -25,6 +25,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from feeds import access
 from feeds.access import Principal, Role
+from feeds.adapters.http.parse import Refused
 from feeds.audit import AuditAction
 from feeds.contract import Action, dedup_field, is_incident_id
 from feeds.http.deps import (
@@ -35,9 +36,11 @@ from feeds.http.deps import (
     require_scoped_roles,
     runtime,
 )
+from feeds.http.refusal import documented, refusal_response
 from feeds.incident import Incident
 from feeds.intake import FieldError, new_event_id, validation_errors
-from feeds.lifecycle import ACTIONS, Rules, check
+from feeds.lifecycle import ACTIONS, check
+from feeds.rules import Rules
 from feeds.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["lifecycle"])
@@ -71,33 +74,19 @@ class ActionAccepted(BaseModel):
     duplicate: bool
 
 
-class Refusal(BaseModel):
-    detail: str
-    errors: list[dict[str, Any]]
-    deadletter: str
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, detail: str, errors: list[FieldError] | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.errors = errors or [FieldError("action", detail)]
-
-
 def _parse(body: bytes, content_type: str) -> ActionIn:
     if "json" not in content_type.lower():
-        raise _Refused(415, "content type must be application/json")
+        raise Refused(415, "content type must be application/json")
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _Refused(400, f"body is not JSON: {exc}") from exc
+        raise Refused(400, f"body is not JSON: {exc}") from exc
     try:
         item = ActionIn.model_validate(data)
     except ValidationError as exc:
-        raise _Refused(422, "invalid action", validation_errors(exc)) from exc
+        raise Refused(422, "invalid action", validation_errors(exc)) from exc
     if item.action not in ACTIONS:
-        raise _Refused(
+        raise Refused(
             422,
             "unknown action",
             [FieldError("action", f"unknown action {item.action!r}; one of {', '.join(ACTIONS)}")],
@@ -109,7 +98,7 @@ def _event(item: ActionIn, incident_id: str, principal: Principal, now: datetime
     params = {**item.params, **(item.model_extra or {})}
     if principal.role is Role.DEPARTMENT and principal.department:
         if item.department and item.department != principal.department:
-            raise _Refused(403, f"this account acts for department {principal.department} only")
+            raise Refused(403, f"this account acts for department {principal.department} only")
         item = item.model_copy(update={"department": principal.department})
     event_id = new_event_id()
     return Action(
@@ -133,7 +122,7 @@ def _check_and_enqueue(
     raw = rt.client.get(rt.keys.incident(incident_id))
     incident = None if raw is None else Incident.model_validate_json(raw)
     if incident is None or not access.can_read_incident(principal, incident):
-        raise _Refused(404, f"no incident {incident_id}")  # the same answer for both
+        raise Refused(404, f"no incident {incident_id}")  # the same answer for both
     if event.source_event_id != event.event_id:  # a request_id: answer a repeat as before
         known = rt.client.hget(rt.keys.dedup, dedup_field(SOURCE, event.source_event_id))
         if known is not None:
@@ -142,7 +131,7 @@ def _check_and_enqueue(
             )
     reason = check(incident, event, event.received_at, Rules(rt.policies, rt.registry.get()))
     if reason is not None:
-        raise _Refused(409, reason)
+        raise Refused(409, reason)
     result = rt.intake.enqueue([event])[0]
     return ActionAccepted(
         incident_id=incident_id,
@@ -158,13 +147,7 @@ def _check_and_enqueue(
     response_model=ActionAccepted,
     responses={
         200: {"model": ActionAccepted, "description": "a repeated request_id"},
-        400: {"model": Refusal},
-        403: {"model": Refusal},
-        404: {"model": Refusal},
-        409: {"model": Refusal, "description": "illegal in the incident's current state"},
-        413: {"model": Refusal},
-        415: {"model": Refusal},
-        422: {"model": Refusal},
+        **documented(400, 403, 404, 413, 415, 422, _409="illegal in the incident's current state"),
     },
 )
 async def post_action(
@@ -177,14 +160,14 @@ async def post_action(
     body = b""
     try:
         if not is_incident_id(incident_id):
-            raise _Refused(404, f"not an incident id: {incident_id!r}")
+            raise Refused(404, f"not an incident id: {incident_id!r}")
         body = await read_body(request, rt.settings.http.max_body_bytes)
         item = _parse(body, request.headers.get("content-type", ""))
         event = _event(item, incident_id, principal, rt.now())
         accepted = await run_in_threadpool(_check_and_enqueue, rt, incident_id, event, principal)
     except BodyTooLarge as exc:
-        return await _refuse(request, rt, _Refused(413, str(exc)), exc.head, principal)
-    except _Refused as refused:
+        return await _refuse(request, rt, Refused(413, str(exc)), exc.head, principal)
+    except Refused as refused:
         return await _refuse(request, rt, refused, body, principal)
     if not accepted.duplicate:
         await audit_request(
@@ -197,16 +180,14 @@ async def post_action(
 
 
 async def _refuse(
-    request: Request, rt: Runtime, refused: _Refused, body: bytes, principal: Principal
+    request: Request, rt: Runtime, refused: Refused, body: bytes, principal: Principal
 ) -> JSONResponse:
+    errors = refused.errors or [FieldError("action", refused.detail)]
     entry = await run_in_threadpool(
         partial(rt.intake.dead_letter, remote=client_address(request)),
         principal.source or SOURCE,
         ENDPOINT,
-        refused.errors,
+        errors,
         body,
     )
-    content = Refusal(
-        detail=refused.detail, errors=[e.as_dict() for e in refused.errors], deadletter=entry
-    )
-    return JSONResponse(content.model_dump(), status_code=refused.status)
+    return refusal_response(refused, errors, entry)

@@ -16,7 +16,6 @@ first event, ``photo.<n>`` to event n), stored on disk with size and type caps.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -36,6 +35,7 @@ from feeds.http.deps import (
     runtime,
 )
 from feeds.http.guards import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from feeds.http.refusal import documented, refusal_response
 from feeds.http.service import FeedsService, feeds_service
 from feeds.intake import FieldError
 from feeds.runtime import Runtime
@@ -58,12 +58,6 @@ class EventResult(BaseModel):
 class EventsAccepted(BaseModel):
     incident_ids: list[str]
     results: list[EventResult]
-
-
-class Refusal(BaseModel):
-    detail: str
-    errors: list[dict[str, Any]]
-    deadletter: str
 
 
 @dataclass
@@ -138,7 +132,7 @@ def _accept(svc: FeedsService, req: _Request, ctype: str) -> JSONResponse:
     response_model=EventsAccepted,
     responses={
         200: {"model": EventsAccepted, "description": "every event was a duplicate"},
-        **{code: {"model": Refusal} for code in (400, 401, 403, 413, 415, 422, 429)},
+        **documented(400, 401, 403, 413, 415, 422, 429),
     },
 )
 async def post_events(request: Request) -> JSONResponse:
@@ -174,5 +168,4 @@ async def _refuse(
     entry = await run_in_threadpool(
         lambda: svc.sink.refuse(source, ENDPOINT, errors, body, remote=client_address(request))
     )
-    content = Refusal(detail=refused.detail, errors=[e.as_dict() for e in errors], deadletter=entry)
-    return JSONResponse(content.model_dump(), status_code=refused.status, headers=refused.headers)
+    return refusal_response(refused, errors, entry)

@@ -1,8 +1,8 @@
 """What the feed routes share in one process: the sink, device authentication, the adapters.
 
-``install(app, rt, ...)`` mounts the write routes (events, camera hooks) and keeps a
-``FeedsService`` on ``app.state.feeds``; the server's lifespan calls ``start``/``stop``, which
-run the configured listeners and clients (``feeds.adapters.supervisor``) and the health flusher.
+``feeds.http.mount.install`` keeps a ``FeedsService`` on ``app.state.feeds``; the server's
+lifespan calls ``start``/``stop``, which run the configured listeners and clients
+(``feeds.adapters.supervisor``) and the health flusher.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 
 from feeds.adapters.supervisor import Supervisor
 from feeds.http.devauth import DeviceAuthenticator, shared_secret
-from feeds.http.policy import Policy
 from feeds.runtime import Runtime
 from feeds.sources.config import SHIPPED_DEMO, FeedsFile, load_feeds
 from feeds.sources.sink import FeedSink
@@ -65,19 +64,6 @@ class FeedsService:
                 await asyncio.to_thread(self.sink.health.flush)
             except Exception as exc:
                 log.warning("source health flush failed: %s", exc)
-
-
-def install(app: FastAPI, service: FeedsService) -> None:
-    """Mount the feed write routes and keep the service on the app."""
-    from feeds.http import alarms, events  # noqa: PLC0415 - routes import this module
-
-    app.state.feeds = service
-    app.include_router(events.router)
-    app.router.routes.extend(alarms.ROUTES)
-    policies = getattr(app.state, "policies", None)
-    if policies is not None:  # cameras: address lists and basic/digest, checked by the route
-        for route in alarms.ROUTES:
-            policies.declare(route.path, Policy(self_authenticated=True))
 
 
 def feeds_service(request: Request) -> FeedsService:

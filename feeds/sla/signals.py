@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from feeds.actions import Refused, escalate_to
+from feeds.actions import escalate_to
 from feeds.contract import SlaSignal
 from feeds.draft import Draft
 from feeds.incident import LEVEL_ORDER, Stage, Transition
+from feeds.rules import Refused
 from feeds.sla.stages import BREACH, fire
 
 ACTOR = "sla-clock"

@@ -100,7 +100,6 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--department", help="Department code (department users).")
 @click.option("--layout", help="The one wall layout a wall shows (walls).")
-@click.option("--source", help="The events' source name (feeds).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_context
 def add(
@@ -109,13 +108,17 @@ def add(
     role: str,
     department: str | None,
     layout: str | None,
-    source: str | None,
     password_stdin: bool,
 ) -> None:
-    """Add a user (people get a password; walls and feeds get tokens with `users token`)."""
+    """Add a user (people get a password; walls get tokens with `users token`)."""
+    if role == Role.SOURCE.value:
+        raise click.UsageError(
+            "feed sources are not users: give one its token with "
+            "`gridwall sources token issue SOURCE` (rotate with `sources token rotate`)"
+        )
     stores = _stores(obj)
     _check_scope(obj, department, layout)
-    user = User(name=name, role=Role(role), department=department, layout=layout, source=source)
+    user = User(name=name, role=Role(role), department=department, layout=layout)
     password = _password(password_stdin) if user.role in PASSWORD_ROLES else None
     with user_errors():
         stores.users.add(user, password)

@@ -10,9 +10,10 @@ import pytest
 
 from feeds.contract import Action, AreaPath, Report, Urgency
 from feeds.incident import CaseLevel, Incident, SlaState, Status
-from feeds.lifecycle import TRANSITIONS, Rules, apply, check, default_rules
+from feeds.lifecycle import TRANSITIONS, apply, check
 from feeds.refdata.model import Category, Department
 from feeds.refdata.registry import Registry
+from feeds.rules import Rules, default_rules
 from feeds.sla.policy import DEFAULT_POLICY_FILE, parse_policies
 
 TZ = ZoneInfo("Asia/Shanghai")

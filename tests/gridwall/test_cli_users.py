@@ -34,7 +34,7 @@ def gw(settings: Settings, seeded: Registry, r: redis.Redis) -> Gw:
     return Gw(settings)
 
 
-def test_people_walls_and_feeds(gw: Gw, r: redis.Redis, keys: Keys, settings: Settings) -> None:
+def test_people_and_walls(gw: Gw, r: redis.Redis, keys: Keys, settings: Settings) -> None:
     added = gw("users", "add", "zhang", "--role", "operator", "--password-stdin", stdin=PASSWORD)
     assert added.exit_code == 0, added.output
     assert "user zhang added (operator)" in added.output
@@ -48,6 +48,9 @@ def test_people_walls_and_feeds(gw: Gw, r: redis.Redis, keys: Keys, settings: Se
     dept = gw("users", "add", "roads", "--role", "department", stdin=f"{PASSWORD}\n{PASSWORD}\n")
     assert dept.exit_code == 1
     assert "needs --department" in dept.output
+    feed = gw("users", "add", "hotline", "--role", "source")
+    assert feed.exit_code == 2
+    assert "gridwall sources token issue SOURCE" in feed.output
     short = gw("users", "add", "li", "--role", "leader", "--password-stdin", stdin="short")
     assert "at least 10 characters" in short.output
     token = gw("users", "token", "lobby", "--label", "hall screen")
