@@ -160,7 +160,7 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
                 },
                 pointToLayer={"variable": "gridwall.map.incident"},
                 clusterToLayer={"variable": "gridwall.map.cluster"},
-                superClusterOptions={"radius": 70, "maxZoom": 17},
+                superClusterOptions={"radius": 100, "maxZoom": 17},
             )
         )
     if opts.video:
