@@ -24,10 +24,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import redis
+
 from feeds.contract import Action, Point, Report, Reporter, Urgency
 from feeds.history.archive import add_rows
 from feeds.history.store import DayRows, HistoryStore
 from feeds.incident import Incident
+from feeds.keys import Keys
 from feeds.lifecycle import apply
 from feeds.refdata.model import Level
 from feeds.refdata.registry import Registry
@@ -250,7 +253,9 @@ def _write(
             made = [c for c in cases if c is not None]
             total += len(made)
             closed += sum(not c.is_open for c in made)
-        counters[day] = _alarm_counters(seeder, volume)
+            for case in made:
+                _count_intake(counters, case, tz)
+        counters.setdefault(day, {}).update(_alarm_counters(seeder, volume))
     for day, rows in out.closed.items():
         store.upsert_closed(day, rows)
     for k, rows in enumerate(out.snapshots):
@@ -281,6 +286,39 @@ def _twin_steps(rng: random.Random) -> list[Step]:
         Step(rng.uniform(3, 30) * MINUTE, "accept"),
         Step(rng.uniform(5, 60) * MINUTE, "close", note="重复上报，合并处理"),
     ]
+
+
+def _count_intake(counters: dict[date, dict[str, int]], case: Incident, tz: ZoneInfo) -> None:
+    """The intake counters the processor keeps per day (``feeds.processor``: received, per
+    hour, category and source), so that the wall's trend has its 7-day average."""
+    received = case.received_at.astimezone(tz)
+    found = counters.setdefault(received.date(), {})
+    for key in ("received", f"received:h{received:%H}", f"received:cat:{case.category}",
+                f"received:src:{case.source}"):  # fmt: skip
+        found[key] = found.get(key, 0) + 1
+
+
+def restore_day_stats(
+    client: redis.Redis, keys: Keys, store: HistoryStore, today: date, days: int = 8
+) -> int:
+    """Add the intake counters of the history's last ``days`` days to Redis's daily stats
+    hashes (the live window's, where the wall reads its trend; after a seeding, so nothing is
+    counted twice). Returns how many days had counters."""
+    found = 0
+    pipe = client.pipeline(transaction=False)
+    for back in range(1, days + 1):
+        day = today - timedelta(days=back)
+        counters = store.read_counters(day) or {}
+        intake = {k: v for k, v in counters.items() if k.startswith("received")}
+        if not intake:
+            continue
+        found += 1
+        stats = keys.daily_stats(f"{day:%Y%m%d}")
+        for key, value in intake.items():
+            pipe.hincrby(stats, key, value)
+        pipe.expire(stats, 60 * 86400)
+    pipe.execute()
+    return found
 
 
 def _alarm_counters(seeder: _Seeder, volume: float) -> dict[str, int]:

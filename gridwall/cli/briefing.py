@@ -128,7 +128,7 @@ def archive_now(obj: Context) -> None:
 @pass_context
 def seed(obj: Context, days: int | None, per_day: int | None, quiet_if_present: bool) -> None:
     """Write simulated history of the county in Redis (the demo does this on its first start)."""
-    from feeds.history.seed import seed_history  # noqa: PLC0415
+    from feeds.history.seed import restore_day_stats, seed_history  # noqa: PLC0415
     from feeds.history.store import HistoryStore, history_folder  # noqa: PLC0415
     from feeds.refdata.registry import load_registry  # noqa: PLC0415
     from feeds.rules import Rules  # noqa: PLC0415
@@ -158,6 +158,7 @@ def seed(obj: Context, days: int | None, per_day: int | None, quiet_if_present: 
         per_day=per_day if per_day is not None else conf.history_per_day,
         seed=conf.seed,
     )
+    restore_day_stats(client, keys, store, datetime.now(tz).date())  # the wall's trend
     click.echo(
         f"history: {result.days} days, {result.cases} simulated cases ({result.closed} closed, "
         f"{result.open_at_end} open) written to {store.folder} in {result.seconds:.1f} s"

@@ -6,11 +6,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 
 from dashboard.briefing.generate import Generator
-from feeds.history.seed import seed_history
+from feeds.history.seed import restore_day_stats, seed_history
 from feeds.history.store import CLOSED, OPEN, HistoryStore, history_folder
 from feeds.incident import Incident
+from feeds.keys import Keys
 from feeds.refdata.registry import Registry
 from feeds.rules import Rules, default_rules
 from feeds.settings import Settings
@@ -60,3 +62,25 @@ def test_a_history_needs_a_day(seeded: Registry, settings: Settings) -> None:
     with pytest.raises(ValueError, match="at least one day"):
         seed_history(seeded, Rules(default_rules().book, seeded), store, tz=TZ, today=TODAY,
                      days=0, per_day=10, seed=1)  # fmt: skip
+
+
+def test_the_seeded_intake_reaches_the_walls_trend(
+    seeded: Registry, settings: Settings, r: redis.Redis, keys: Keys
+) -> None:
+    """The days of a simulated history count their intake as the processor does, and the demo
+    adds the last week's to Redis's daily stats (the wall's 7-day average)."""
+    store = HistoryStore(history_folder(settings))
+    rules = Rules(default_rules().book, seeded)
+    seed_history(seeded, rules, store, tz=TZ, today=TODAY, days=3, per_day=30, seed=4)
+    assert restore_day_stats(r, keys, store, TODAY) == 3
+    for back in (1, 2, 3):
+        day = TODAY - timedelta(days=back)
+        counters = store.read_counters(day) or {}
+        stats = {
+            k.decode(): int(v) for k, v in r.hgetall(keys.daily_stats(f"{day:%Y%m%d}")).items()
+        }
+        assert stats["received"] == counters["received"] > 0
+        hours = sum(v for k, v in stats.items() if k.startswith("received:h"))
+        categories = sum(v for k, v in stats.items() if k.startswith("received:cat:"))
+        assert hours == categories == stats["received"]
+        assert "alarms:received" not in stats  # the alarm counters stay in the history
