@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from feeds.incident import SlaState, Stage, StageName
+from feeds.incident import DepartmentRole, SlaState, Stage, StageName
 from feeds.sla.calendar import WorkCalendar
 from feeds.sla.policy import Policy
 
@@ -61,7 +61,7 @@ def start(
     at: datetime,
     *,
     department: str | None = None,
-    role: str | None = None,
+    role: DepartmentRole | None = None,
 ) -> Stage:
     """A new running stage whose clock starts at ``at`` (the time its event carries)."""
     rule = policy.stages[name]
