@@ -2,13 +2,14 @@
 
 Reads the inbox through a consumer group, applies each event with the pure
 ``feeds.lifecycle.apply`` (which dispatches on the event's type), and commits in one MULTI/EXEC
-per batch: the new incident documents, the indexes and counters (``_index``), the SLA clock's
-plans, the changes-stream entries (all sent as one script call, ``feeds.batchwrite``), the
-alarm step's merged alarms and the incidents they open (``feeds.alarms.stage``) and the XACK
-of the batch's entries. A
-crash before EXEC leaves the entries pending; another processor reclaims them after
-``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a replayed event a
-no-op. Documents are WATCHed, so several processors can run side by side.
+per batch: the new incident documents, the indexes and counters (``feeds.indexing``), the SLA
+clock's plans, the changes-stream entries (merged per key, ``feeds.batchwrite``), the alarm
+step's merged alarms and the incidents they open (``feeds.alarms.stage``) and the XACK of the
+batch's entries. A crash before EXEC leaves the entries pending; another processor reclaims
+them after ``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a
+replayed event a no-op. Documents are WATCHed, so several processors can run side by side, and
+a batch waits for older entries of its incidents still pending with another processor
+(``feeds.ordering``), so each incident's events are applied in stream order.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from feeds.incident import Incident, summary
 from feeds.indexing import index_incident
 from feeds.keys import PROCESSOR_GROUP, Keys
 from feeds.lifecycle import Event, Outcome, Rules, apply
+from feeds.ordering import OrderGuard
 from feeds.refdata.registry import RegistryCache
 from feeds.settings import ProcessorSettings
 from feeds.sla.policy import PolicyBook, load_policies
@@ -110,6 +112,7 @@ class Processor:
         self.policies = policies or load_policies(None, tz)
         self.registry = registry or RegistryCache(client, keys)
         self.alarms = alarms or AlarmStage.create(client, keys, tz)
+        self.guard = OrderGuard(client, keys, self.name, settings.claim_idle_ms)
         self.processed = 0
         self._last_claim = 0.0
         self._last_trim = 0.0
@@ -176,7 +179,7 @@ class Processor:
                 self.client.xack(self.keys.inbox, PROCESSOR_GROUP, *reply[2])
             if entries:
                 log.info("reclaimed %d pending entries", len(entries))
-                done += self.process(entries)
+                done += self.process(entries, reclaiming=True)
             if start == "0-0" or not entries:
                 return done
 
@@ -201,8 +204,9 @@ class Processor:
         self.client.xtrim(self.keys.inbox, minid=min(safe, cutoff, key=_id_key), approximate=False)
 
     # -- one batch ---------------------------------------------------------------------
-    def process(self, entries: Sequence[Entry]) -> int:
+    def process(self, entries: Sequence[Entry], *, reclaiming: bool = False) -> int:
         batch = parse_entries(entries)
+        self._wait_for_older(batch, reclaiming=reclaiming)
         for _attempt in range(20):
             try:
                 self._commit(batch)
@@ -211,6 +215,26 @@ class Processor:
             except redis.WatchError:
                 continue
         raise RuntimeError("too many concurrent writers on the same incidents")
+
+    def _wait_for_older(self, batch: Batch, *, reclaiming: bool) -> None:
+        """Keep per-incident order with other processors (``feeds.ordering``)."""
+        if not batch.ids:
+            return
+        incident_ids = sorted({e.incident_id for _, e in batch.events if e.incident_id})
+        deadline = time.monotonic() + 2 * self.settings.claim_idle_ms / 1000
+        pause = 0.001
+        while True:
+            found = self.guard.older_in_flight(batch.ids[0], incident_ids)
+            if not found.entries:
+                return
+            if found.stale and not reclaiming:
+                self.reclaim()  # a dead consumer's older entries: apply them first
+                continue
+            if time.monotonic() > deadline:
+                log.warning("older entries of this batch's incidents still pending; going on")
+                return
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
 
     def _commit(self, batch: Batch) -> None:
         """Read the batch's documents (WATCHed), apply its events in stream order, commit.
