@@ -13,6 +13,8 @@ older pending ones can only be acknowledged (committed) or claimed: when none is
 incidents, every older event of them is in the documents B reads. While one is left, B waits
 for it; if it has been idle for ``processor.claim_idle_ms`` (its consumer died), B reclaims and
 applies it first. With one processor the script finds nothing (one round trip per batch).
+An incident whose first event in the batch is its report needs no wait: a report is the first
+entry of its incident (the intake numbers the incident when it appends the report).
 """
 
 from __future__ import annotations
@@ -27,27 +29,43 @@ from feeds.keys import PROCESSOR_GROUP, Keys
 #: incident ids. Returns id, idle ms, id, idle ms ... of the older pending entries of another
 #: consumer that concern one of our incidents.
 _OLDER = """
-local ours = {}
-for i = 5, #ARGV do ours[ARGV[i]] = true end
 local found = {}
 local start = '-'
 local page = tonumber(ARGV[4])
+local ours = nil
+local function incident(fields)
+  for j = 1, #fields - 1, 2 do
+    if fields[j] == 'i' then return fields[j + 1] end
+  end
+end
 while true do
   local pending = redis.call('XPENDING', KEYS[1], ARGV[1], start, '(' .. ARGV[2], page)
-  for _, item in ipairs(pending) do
-    if item[2] ~= ARGV[3] then
-      local entry = redis.call('XRANGE', KEYS[1], item[1], item[1])
-      local fields = entry[1] and entry[1][2] or {}
-      for j = 1, #fields - 1, 2 do
-        if fields[j] == 'i' and ours[fields[j + 1]] then
+  local n = #pending
+  if n > 0 then
+    if ours == nil then
+      ours = {}
+      for i = 5, #ARGV do ours[ARGV[i]] = true end
+    end
+    -- a consumer's batch is a run of the stream: read it in one range, then the stragglers
+    local known = {}
+    local run = redis.call('XRANGE', KEYS[1], pending[1][1], pending[n][1], 'COUNT', 2 * n)
+    for _, entry in ipairs(run) do known[entry[1]] = incident(entry[2]) or '' end
+    for _, item in ipairs(pending) do
+      if item[2] ~= ARGV[3] then
+        local id = known[item[1]]
+        if id == nil then
+          local entry = redis.call('XRANGE', KEYS[1], item[1], item[1])
+          id = entry[1] and incident(entry[1][2]) or ''
+        end
+        if ours[id] then
           found[#found + 1] = item[1]
           found[#found + 1] = item[3]
         end
       end
     end
   end
-  if #pending < page then return found end
-  start = '(' .. pending[#pending][1]
+  if n < page then return found end
+  start = '(' .. pending[n][1]
 end
 """
 
@@ -62,6 +80,7 @@ class InFlight:
 
 class OrderGuard:
     def __init__(self, client: redis.Redis, keys: Keys, consumer: str, claim_idle_ms: int):
+        self._client = client
         self._script = client.register_script(_OLDER)
         self._keys = keys
         self._consumer = consumer
@@ -70,6 +89,11 @@ class OrderGuard:
     def older_in_flight(self, first_id: str, incident_ids: list[str]) -> InFlight:
         """Entries older than ``first_id`` of these incidents, pending with another consumer."""
         if not incident_ids:
+            return InFlight(0, stale=False)
+        older = self._client.xpending_range(
+            self._keys.inbox, PROCESSOR_GROUP, min="-", max=f"({first_id}", count=1
+        )
+        if not older:  # the common case with one processor: one cheap round trip
             return InFlight(0, stale=False)
         reply = self._script(
             keys=[self._keys.inbox],

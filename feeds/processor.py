@@ -33,7 +33,7 @@ from pydantic import ValidationError
 
 from feeds.alarms.stage import AlarmPlan, AlarmStage
 from feeds.batchwrite import Writes
-from feeds.contract import Alarm, parse_inbox_event
+from feeds.contract import Alarm, Report, parse_inbox_event
 from feeds.incident import Incident, summary
 from feeds.indexing import index_incident
 from feeds.keys import PROCESSOR_GROUP, Keys
@@ -218,9 +218,14 @@ class Processor:
 
     def _wait_for_older(self, batch: Batch, *, reclaiming: bool) -> None:
         """Keep per-incident order with other processors (``feeds.ordering``)."""
-        if not batch.ids:
+        waiting: dict[str, bool] = {}
+        for _entry, event in batch.events:
+            if event.incident_id is not None and event.incident_id not in waiting:
+                # a report is its incident's first entry: nothing older can be pending
+                waiting[event.incident_id] = not isinstance(event, Report)
+        incident_ids = sorted(i for i, check in waiting.items() if check)
+        if not incident_ids:
             return
-        incident_ids = sorted({e.incident_id for _, e in batch.events if e.incident_id})
         deadline = time.monotonic() + 2 * self.settings.claim_idle_ms / 1000
         pause = 0.001
         while True:

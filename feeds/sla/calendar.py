@@ -186,6 +186,39 @@ class WorkCalendar:
             cursor = None
         raise ValueError(f"no end within {MAX_DAYS} days: does the calendar have working days?")
 
+    def add_working_each(self, start: datetime, amounts: Iterable[timedelta]) -> list[datetime]:
+        """``add_working`` one amount after the other, each from the instant before, in one
+        walk: ``[add_working(start, a1), add_working(that, a2), ...]`` (amounts above zero)."""
+        steps = iter(amounts)
+        remaining = next(steps, None)
+        found: list[datetime] = []
+        if remaining is None:
+            return found
+        first = start.astimezone(self.tz)
+        cursor: datetime | None = first  # None: from the day's start on
+        day = first.date()
+        for _ in range(MAX_DAYS):
+            periods = self._working_periods(day)
+            if periods and (cursor is None or cursor <= periods[0][0]):
+                if remaining > self.day_length:
+                    remaining -= self.day_length
+                    periods = ()
+                cursor = None
+            for lo, hi in periods:
+                begin = lo if cursor is None or cursor < lo else cursor
+                while begin < hi and remaining <= hi - begin:
+                    begin += remaining
+                    found.append(begin)
+                    remaining = next(steps, None)
+                    if remaining is None:
+                        return found
+                cursor = begin
+                if begin < hi:
+                    remaining -= hi - begin
+            day += ONE_DAY
+            cursor = None
+        raise ValueError(f"no end within {MAX_DAYS} days: does the calendar have working days?")
+
     # -- either basis ----------------------------------------------------------------------
     def elapsed(self, start: datetime, end: datetime, basis: TimeBasis) -> timedelta:
         """Clock time in [start, end) counted on ``basis``."""
@@ -198,6 +231,18 @@ class WorkCalendar:
         if basis is TimeBasis.CALENDAR:
             return start + max(ZERO, amount)
         return self.add_working(start, amount)
+
+    def add_each(
+        self, start: datetime, amounts: list[timedelta], basis: TimeBasis
+    ) -> list[datetime]:
+        """``add`` one amount after the other, each from the instant the one before reached."""
+        if basis is TimeBasis.CALENDAR:
+            found = []
+            for amount in amounts:
+                start = start + max(ZERO, amount)
+                found.append(start)
+            return found
+        return self.add_working_each(start, amounts)
 
     def day(self, basis: TimeBasis) -> timedelta:
         """What "1 day" of a limit means: one working day's hours, or 24 hours."""

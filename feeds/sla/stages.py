@@ -36,15 +36,19 @@ def compute_marks(
     """Instants at which the stage's clock time reaches each threshold (and 100 %)."""
     marks: dict[int, datetime] = {}
     used = timedelta(seconds=consumed_s)
-    cursor, reached = since, used  # each mark is added to the one before (additivity)
+    ahead: list[int] = []
+    steps: list[timedelta] = []
+    reached = used  # each mark is added to the one before (additivity), in one walk
     for threshold in (*thresholds, BREACH):
         target = timedelta(seconds=limit_s * threshold / 100)
         if target <= used:
             marks[threshold] = since
             continue
-        cursor = calendar.add(cursor, target - reached, stage.basis)
+        ahead.append(threshold)
+        steps.append(target - reached)
         reached = target
-        marks[threshold] = cursor
+    for threshold, at in zip(ahead, calendar.add_each(since, steps, stage.basis), strict=True):
+        marks[threshold] = at
     return marks
 
 
