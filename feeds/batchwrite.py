@@ -26,6 +26,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import hiredis
+import redis
+from redis.exceptions import ExecAbortError
+
 Value = str | bytes | int | float
 #: One command to send: its name, its key and its other arguments.
 Command = tuple[str, str, list[Value]]
@@ -176,3 +180,51 @@ def _chunked(command: str, key: str, args: list[Value]) -> list[Command]:
     """``command key args...`` split so no call carries more than ``CHUNK`` arguments (even,
     so pairs stay together)."""
     return [(command, key, args[at : at + CHUNK]) for at in range(0, len(args), CHUNK)]
+
+
+def execute_transaction(pipe: Any) -> None:
+    """``pipe.execute()`` for the processor's MULTI/EXEC, with less work per command.
+
+    redis-py spends about 10 µs of Python per queued command (packing every argument, reading
+    each ``QUEUED``, running reply callbacks). The processor's transaction holds a thousand
+    commands whose replies it does not need, so here they are packed by hiredis, sent in one
+    write, and only the errors are looked at. The same guarantees: the scripts are loaded
+    first, a changed WATCHed key raises ``WatchError`` (nothing was applied), an error inside
+    the transaction raises it, a broken connection is dropped and raises.
+    """
+    stack = pipe.command_stack
+    if pipe.scripts:
+        pipe.load_scripts()
+    conn = pipe.connection
+    if conn is None:  # nothing was WATCHed: take a connection like execute() does
+        conn = pipe.connection = pipe.connection_pool.get_connection()
+    packed = [hiredis.pack_command(("MULTI",))]
+    packed += [hiredis.pack_command(tuple(args)) for args, _options in stack]
+    packed.append(hiredis.pack_command(("EXEC",)))
+    try:
+        conn.send_packed_command([b"".join(packed)], check_health=False)
+        refused = [e for e in [_read(conn) for _ in range(len(stack) + 1)] if e is not None]
+        try:
+            replies = conn.read_response()  # MULTI's and every QUEUED reply were read above
+        except ExecAbortError:
+            raise (refused or [redis.ResponseError("transaction aborted")])[0] from None
+    except (redis.ConnectionError, redis.TimeoutError):
+        conn.disconnect()
+        raise
+    finally:
+        pipe.watching = False
+    if replies is None:
+        raise redis.WatchError("Watched variable changed.")
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise reply
+    pipe.reset()
+
+
+def _read(conn: Any) -> redis.ResponseError | None:
+    """One reply of a queued command: ``QUEUED``, or the error refusing it."""
+    try:
+        conn.read_response()
+    except redis.ResponseError as exc:
+        return exc
+    return None

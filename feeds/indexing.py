@@ -14,7 +14,8 @@ can never drift from the documents.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from feeds.incident import Incident, SlaState, sla_view
@@ -73,16 +74,23 @@ def index_clock(pipe: Any, keys: Keys, old: Incident | None, new: Incident) -> N
         pipe.zadd(keys.sla_due, {plan.member: plan.score_ms})
 
 
+@lru_cache(maxsize=256)
+def _received(keys: Keys, tz: tzinfo, received: datetime) -> tuple[str, str]:
+    """The daily counters' key and hour field of a receive time (an HTTP array's events share
+    theirs)."""
+    local = received.astimezone(tz)
+    return keys.daily_stats(local.strftime("%Y%m%d")), f"received:h{local:%H}"
+
+
 def index_incident(
     pipe: Any, keys: Keys, old: Incident | None, new: Incident, *, tz: tzinfo, recent_size: int
 ) -> None:
     """Keep every index and counter in step with the change old → new."""
     areas = [c for c in (new.area.grid, new.area.community, new.area.street, new.county) if c]
     if old is None:
-        received = new.received_at.astimezone(tz)
-        stats = keys.daily_stats(received.strftime("%Y%m%d"))
+        stats, hour = _received(keys, tz, new.received_at)
         pipe.hincrby(stats, "received", 1)
-        pipe.hincrby(stats, f"received:h{received:%H}", 1)
+        pipe.hincrby(stats, hour, 1)
         pipe.hincrby(stats, f"received:cat:{new.category}", 1)
         pipe.hincrby(stats, f"received:src:{new.source}", 1)
         pipe.expire(stats, 60 * 86400)

@@ -32,7 +32,7 @@ import redis
 from pydantic import ValidationError
 
 from feeds.alarms.stage import AlarmPlan, AlarmStage
-from feeds.batchwrite import Writes
+from feeds.batchwrite import Writes, execute_transaction
 from feeds.contract import Alarm, Report, parse_inbox_event
 from feeds.incident import Incident, summary
 from feeds.indexing import index_incident
@@ -86,7 +86,7 @@ def parse_entries(entries: Sequence[Entry]) -> Batch:
             continue
         incident_id = _text(fields.get(b"i", b"")) or event.incident_id
         if event.incident_id is None and incident_id:
-            event = event.model_copy(update={"incident_id": incident_id})
+            event.incident_id = incident_id  # just parsed, ours alone: no copy needed
         batch.events.append((entry_id, event))
     return batch
 
@@ -300,7 +300,7 @@ class Processor:
             self.alarms.write(pipe, alarm_plan)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
-            pipe.execute()
+            execute_transaction(pipe)
 
     def _change(self, writes: Writes, op: str, incident: Incident) -> None:
         """The changes-stream entry of one applied event (the summary has no personal data)."""

@@ -58,7 +58,7 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
     from feeds.processor import Processor  # noqa: PLC0415
     from feeds.runtime import Runtime  # noqa: PLC0415
     from feeds.sla.clock import SlaClock  # noqa: PLC0415
-    from gridwall.procs import run_threads  # noqa: PLC0415
+    from gridwall.procs import run_threads, tune_gc  # noqa: PLC0415
 
     if no_clock and no_processor:
         raise click.UsageError("--no-clock and --no-processor leave nothing to run")
@@ -81,6 +81,8 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
         targets["sla-clock"] = clock.run
     housekeeping = Housekeeping(rt.client, rt.keys, settings, rt.tz)
     targets["housekeeping"] = housekeeping.run
+    rt.registry.get()  # loaded before the collector is tuned, so it is frozen with the rest
+    tune_gc()
     run_threads(targets)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.batchwrite import CHUNK, Writes
+from feeds.batchwrite import CHUNK, Writes, execute_transaction
 
 MEMBERS = st.sampled_from([f"m{i}" for i in range(6)])
 SCORES = st.integers(min_value=0, max_value=50).map(float)
@@ -115,3 +116,43 @@ def test_large_merged_commands_are_split(r: redis.Redis) -> None:
     assert r.get("doc:3999") == b"3999" * 20
     assert r.zcard("idx") == CHUNK * 2
     assert r.scard("set") == CHUNK * 2
+
+
+def test_the_lean_transaction_keeps_watch_errors_and_scripts(r: redis.Redis) -> None:
+    r.set("watched", "1")
+    with r.pipeline(transaction=True) as pipe:
+        pipe.watch("watched")
+        r.set("watched", "2")  # another writer
+        pipe.multi()
+        pipe.set("a", "x")
+        with pytest.raises(redis.WatchError):
+            execute_transaction(pipe)
+    assert r.get("a") is None
+    script = r.register_script("return redis.call('SET', KEYS[1], ARGV[1])")
+    r.script_flush()
+    with r.pipeline(transaction=True) as pipe:
+        pipe.watch("watched")
+        pipe.multi()
+        script(keys=["b"], args=["y"], client=pipe)
+        pipe.xadd("s", {"f": "v"})
+        execute_transaction(pipe)
+    assert r.get("b") == b"y"
+    assert r.xlen("s") == 1
+
+
+def test_the_lean_transaction_raises_errors(r: redis.Redis) -> None:
+    r.set("text", "abc")
+    with r.pipeline(transaction=True) as pipe:
+        pipe.multi()
+        pipe.incr("text")  # fails when it runs; the others run (Redis has no rollback)
+        pipe.set("c", "z")
+        with pytest.raises(redis.ResponseError):
+            execute_transaction(pipe)
+    assert r.get("c") == b"z"
+    with r.pipeline(transaction=True) as pipe:
+        pipe.multi()
+        pipe.execute_command("SET", "d")  # refused when queued: nothing runs
+        pipe.set("e", "z")
+        with pytest.raises(redis.ResponseError):
+            execute_transaction(pipe)
+    assert r.get("e") is None
