@@ -9,7 +9,8 @@ the lifecycle builds new ones, so a stage or history entry can be shared between
 Readers keep the calls they know: ``model_validate_json``, ``model_validate``, ``model_dump``
 (every field, as pydantic does: ``mode="json"``, ``exclude``, ``exclude_defaults``),
 ``model_dump_json`` and ``model_copy(update=...)``. Documents are stored without default values
-(``omit_defaults``), as the pydantic model was with ``exclude_defaults=True``. Decoding
+(``to_json``, msgspec's ``omit_defaults``), as the pydantic model was with
+``exclude_defaults=True``. Decoding
 validates like the pydantic model did: types, unknown fields refused, times with an offset
 (``Aware``). Pydantic models of the event contract inside a document (``AreaPath``, ``Point``,
 ``Reporter``) are encoded and decoded through them (``enc_hook``/``dec_hook``).
@@ -86,11 +87,12 @@ class Document(
             return data
         return msgspec.convert(data, cls, strict=False, dec_hook=_dec_hook)
 
-    def model_dump_json(self, *, exclude_defaults: bool = True) -> str:
-        """JSON text; stored documents leave default values out (the default here)."""
+    def model_dump_json(self, *, exclude_defaults: bool = False) -> str:
+        """JSON text, every field as pydantic writes it (``exclude_defaults`` as there)."""
         return self.to_json(exclude_defaults=exclude_defaults).decode()
 
     def to_json(self, *, exclude_defaults: bool = True) -> bytes:
+        """The stored form: UTF-8 JSON without the fields that have their default value."""
         if exclude_defaults:
             return ENCODER.encode(self)
         return ENCODER.encode(self.model_dump(mode="json"))

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
+from typing import NamedTuple
 
 import msgspec
 
@@ -32,8 +34,7 @@ PlanId = tuple[datetime, datetime | None, int]
 _ENCODE = msgspec.json.encode
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     member: str
     score_ms: int
     body: str
@@ -78,7 +79,7 @@ def plan(incident_id: str, stage_key: str, stage: Stage, *, marks: bool = True) 
         items.append(("breach", BREACH, step, epoch_ms(at), at))
     if not items:
         return None
-    items.sort(key=_order)
+    items.sort(key=_ORDER)
     body = {"i": incident_id, "s": stage_key, "d": stage.deadline, "q": items}
     return Plan(member(incident_id, stage_key), items[0][3], _ENCODE(body).decode())
 
@@ -87,8 +88,8 @@ def plan(incident_id: str, stage_key: str, stage: Stage, *, marks: bool = True) 
 Item = tuple[str, int, int, int, datetime]
 
 
-def _order(item: Item) -> tuple[int, int, int]:
-    return item[3], item[1], item[2]
+#: Plan items in time order (due ms, then threshold, then repeat).
+_ORDER = itemgetter(3, 1, 2)
 
 
 @dataclass(frozen=True)
