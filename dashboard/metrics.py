@@ -1,8 +1,13 @@
 """The KPIs (考核指标), exactly as DOMAIN.md defines them: one module, pandas, pure.
 
-Used by the read API (``/api/v1/metrics/...``), the wall and the daily briefing. Input: incident
-documents (``feeds.incident.Incident``) and a period [start, end); output: one row per group.
+Used by the read API (``/api/v1/metrics/...``), the wall and the daily briefing. Input: frames
+of flat rows (``feeds.history.rows``: built here from incident documents by ``case_frame``,
+``handling_frame`` and ``event_frame``, or read from the Parquet history) and a period
+[start, end); output: one row per group. The ``*_kpis`` functions take incidents, the
+``*_table`` functions take frames; both compute with the same code.
 
+* 受理 (``received``): cases reported in the period; 办结 (``closures``): cases closed in it
+  (by their close time, still closed now).
 * 应结案 (``due``): cases whose deadline (the lead department's handling deadline, extensions
   included, ``Incident.due_at``) falls in the period; for a co-handling department, its own
   handling stages whose deadline falls in the period.
@@ -13,231 +18,250 @@ documents (``feeds.incident.Incident``) and a period [start, end); output: one r
   the lead's handling stage, for stages that ended in the period: median and 90th percentile
   (linear interpolation between closest ranks).
 * 超期 (``overdue``) and 临期 (``near_deadline``): open cases with a running stage (feedback
-  stages aside) past its deadline, or else past a warning threshold, at ``now``.
+  stages aside) past its deadline, or else past a warning threshold, at ``now`` (for history
+  frames: at the snapshot's time). ``worst_overdue``: the longest past their deadline.
 * Send-backs (回退), reworks (返工) and extensions (延期, approved) that happened in the period.
 * Rankings (红黑榜): only rows with at least ``min_sample`` due cases are ranked, by on-time
   close rate, then close rate, then due cases.
+* Data quality (``quality``), of the reports entered (received) in the period: without a
+  location, suspected duplicates (the same category in the same grid within a window after
+  another report), late entries (received long after they were reported).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.periods import Period, parse_period, periods
-from feeds.incident import FEEDBACK_STAGES, Incident, SlaState, Stage, StageName, Status
+from feeds.history.rows import (
+    CASE_COLUMNS,
+    EVENT_COLUMNS,
+    HANDLING_COLUMNS,
+    case_row,
+    event_rows,
+    handling_rows,
+)
+from feeds.incident import FEEDBACK_STAGES, Incident, SlaState, StageName
 
 __all__ = [
     "CASE_DIMENSIONS",
     "Period",
     "case_frame",
     "case_kpis",
+    "case_table",
     "clean",
     "department_kpis",
+    "department_table",
     "event_frame",
+    "frame",
     "handling_frame",
     "parse_period",
     "period_kpis",
+    "period_table",
     "periods",
+    "quality",
     "rank",
+    "received",
     "stage_kpis",
+    "totals",
+    "worst_overdue",
 ]
 
-CLOSED = frozenset({Status.CLOSED, Status.EVALUATED})
 CASE_DIMENSIONS = {"streets": "street", "communities": "community", "grids": "grid",
-                   "categories": "category"}  # fmt: skip
+                   "categories": "category", "sources": "source"}  # fmt: skip
 NAN = float("nan")
+TIMES = ("response", "dispatch", "handling")
+EVENT_KINDS = ("send_backs", "reworks", "extensions")
+COUNTS = ("received", "closures", "due", "closed", "closed_on_time", "open", "overdue",
+          "near_deadline", *EVENT_KINDS)  # fmt: skip
 
 
 # -- frames -----------------------------------------------------------------------------------
-def _ts(value: datetime | None) -> float:
-    return NAN if value is None else value.timestamp()
-
-
-def _state_now(stages: Iterable[Stage], now: datetime) -> tuple[bool, bool]:
-    states = {s.state_at(now) for s in stages if s.running and s.name not in FEEDBACK_STAGES}
-    overdue = SlaState.OVERDUE in states
-    return overdue, not overdue and SlaState.WARNING in states
-
-
-def _done(stage: Stage | None) -> tuple[float, float]:
-    if stage is None or stage.outcome != "done" or stage.ended_at is None:
-        return NAN, NAN
-    return stage.consumed_s, stage.ended_at.timestamp()
-
-
-def _first_run(incident: Incident, key: str) -> Stage | None:
-    runs = [s for s in incident.past_stages if s.name.value == key and s.outcome == "done"]
-    current = incident.stages.get(key)
-    if current is not None:
-        runs.append(current)
-    return min(runs, key=lambda s: s.started_at) if runs else None
+def frame(rows: list[dict[str, Any]], columns: dict[str, pa.DataType]) -> pd.DataFrame:
+    """Rows as a typed frame, converted exactly as the Parquet history is read."""
+    table = pa.Table.from_pylist(rows, schema=pa.schema(list(columns.items())))
+    found: pd.DataFrame = table.to_pandas()
+    return found
 
 
 def case_frame(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
     """One row per incident with everything the case KPIs need."""
-    rows = []
-    for inc in incidents:
-        response, response_end = _done(inc.stages.get("accept"))
-        dispatch, dispatch_end = _done(_first_run(inc, "dispatch"))
-        handling, handling_end = _done(inc.stages.get("handle"))
-        overdue, near = _state_now(inc.stages.values(), now) if inc.is_open else (False, False)
-        rows.append(
-            {
-                "id": inc.id,
-                "category": inc.category,
-                "street": inc.area.street or "",
-                "community": inc.area.community or "",
-                "grid": inc.area.grid or "",
-                "lead": inc.lead or "",
-                "open": inc.is_open,
-                "closed": inc.status in CLOSED,
-                "on_time": bool(inc.on_time),
-                "reported": inc.reported_at.timestamp(),
-                "due": _ts(inc.due_at),
-                "response_s": response,
-                "response_end": response_end,
-                "dispatch_s": dispatch,
-                "dispatch_end": dispatch_end,
-                "handling_s": handling,
-                "handling_end": handling_end,
-                "overdue": overdue,
-                "near": near,
-            }
-        )
-    return pd.DataFrame(rows, columns=_CASE_COLUMNS)
-
-
-_CASE_COLUMNS = ["id", "category", "street", "community", "grid", "lead", "open", "closed",
-                 "on_time", "reported", "due", "response_s", "response_end", "dispatch_s",
-                 "dispatch_end", "handling_s", "handling_end", "overdue", "near"]  # fmt: skip
+    return frame([case_row(i, now) for i in incidents], CASE_COLUMNS)
 
 
 def event_frame(incidents: Sequence[Incident]) -> pd.DataFrame:
     """Send-backs, reworks and approved extensions, with who they count against."""
-    rows = []
-    for inc in incidents:
-        for entry in inc.history:
-            kind, dept, role = _event_kind(entry.action, entry.detail)
-            if kind is None:
-                continue
-            rows.append(
-                {
-                    "id": inc.id,
-                    "kind": kind,
-                    "at": entry.at.timestamp(),
-                    "department": dept or "",
-                    "role": role,
-                    "category": inc.category,
-                    "street": inc.area.street or "",
-                    "community": inc.area.community or "",
-                    "grid": inc.area.grid or "",
-                }
-            )
-    columns = ["id", "kind", "at", "department", "role", "category", "street", "community",
-               "grid"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _event_kind(action: str, detail: dict[str, Any]) -> tuple[str | None, str | None, str]:
-    if action == "send_back":
-        return "send_backs", detail.get("department"), detail.get("role", "lead")
-    if action == "verify" and detail.get("result") == "fail":
-        return "reworks", detail.get("department"), "lead"
-    if action == "approve_extension":
-        role = "co" if str(detail.get("stage", "")).startswith("handle@") else "lead"
-        return "extensions", detail.get("department"), role
-    return None, None, ""
+    return frame([row for inc in incidents for row in event_rows(inc)], EVENT_COLUMNS)
 
 
 def handling_frame(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
     """One row per department's handling stage (lead and co), wrong dispatches left out."""
-    rows = []
-    for inc in incidents:
-        for stage in inc.stages.values():
-            if stage.name is not StageName.HANDLE or stage.outcome == "cancelled":
-                continue
-            lead = stage.role != "co"
-            open_now = inc.is_open and stage.ended_at is None
-            state = stage.state_at(now) if open_now and stage.running else None
-            done = stage.outcome == "done"
-            rows.append(
-                {
-                    "id": inc.id,
-                    "department": stage.department or "",
-                    "role": "lead" if lead else "co",
-                    "due": _ts(stage.deadline),
-                    "closed": inc.status in CLOSED if lead else done,
-                    "on_time": bool(inc.on_time) if lead else bool(stage.on_time),
-                    "handling_s": stage.consumed_s if done else NAN,
-                    "handling_end": _ts(stage.ended_at) if done else NAN,
-                    "open": open_now,
-                    "overdue": state is SlaState.OVERDUE,
-                    "near": state is SlaState.WARNING,
-                }
-            )
-    columns = ["id", "department", "role", "due", "closed", "on_time", "handling_s",
-               "handling_end", "open", "overdue", "near"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    return frame([row for inc in incidents for row in handling_rows(inc, now)], HANDLING_COLUMNS)
 
 
-# -- figures ----------------------------------------------------------------------------------
+# -- figures, per group -----------------------------------------------------------------------
 def _in(series: pd.Series, period: Period) -> pd.Series:
     lo, hi = period.bounds
     return (series >= lo) & (series < hi)
-
-
-def _quantiles(values: pd.Series) -> tuple[float | None, float | None]:
-    clean = values.dropna()
-    if clean.empty:
-        return None, None
-    return float(clean.quantile(0.5)), float(clean.quantile(0.9))
 
 
 def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _due_figures(rows: pd.DataFrame, period: Period) -> dict[str, Any]:
-    due = _in(rows["due"], period)
-    closed = due & rows["closed"]
-    on_time = closed & rows["on_time"]
-    n_due, n_closed, n_on_time = int(due.sum()), int(closed.sum()), int(on_time.sum())
-    return {
-        "due": n_due,
-        "closed": n_closed,
-        "closed_on_time": n_on_time,
-        "close_rate": _rate(n_closed, n_due),
-        "on_time_rate": _rate(n_on_time, n_due),
-    }
+def _group(frame: pd.DataFrame, by: list[str]) -> Any:
+    """``frame`` grouped by these columns, or as one group ``""`` when ``by`` is empty."""
+    if by:
+        return frame.groupby(by)
+    return frame.groupby(pd.Series("", index=frame.index))
 
 
-def _times(rows: pd.DataFrame, period: Period, names: Iterable[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for name in names:
-        ended = _in(rows[f"{name}_end"], period)
-        median, p90 = _quantiles(rows.loc[ended, f"{name}_s"])
-        found[f"{name}_median_s"] = median
-        found[f"{name}_p90_s"] = p90
+def _size(rows: pd.DataFrame, mask: pd.Series, by: list[str], name: str) -> pd.Series:
+    if not by:
+        return pd.Series({"": int(mask.sum())}, name=name)
+    found: pd.Series = rows.loc[mask, by].groupby(by).size().rename(name)
     return found
 
 
-def _event_counts(events: pd.DataFrame, period: Period) -> dict[str, int]:
-    inside = events[_in(events["at"], period)]
-    return {k: int((inside["kind"] == k).sum()) for k in ("send_backs", "reworks", "extensions")}
+def _grouped(
+    rows: pd.DataFrame,
+    events: pd.DataFrame,
+    by: list[str],
+    period: Period,
+    times: Sequence[str],
+    *,
+    cases: bool,
+) -> pd.DataFrame:
+    """Every figure of every group: one row per group present in ``rows`` or ``events`` (one
+    row ``""`` for the whole frame when ``by`` is empty). Each figure groups only the rows it
+    counts, so a long history costs little more than the period's own rows."""
+    parts: list[pd.Series | pd.DataFrame] = []
+    if cases:
+        parts.append(_size(rows, _in(rows["reported"], period), by, "received"))
+        parts.append(_size(rows, _in(rows["closed_at"], period) & rows["closed"], by, "closures"))
+    due = rows.loc[_in(rows["due"], period), [*by, "closed", "on_time"]]
+    closed = due["closed"].astype(bool)
+    on_time = closed & due["on_time"].astype(bool)
+    counted = due.assign(due=1, closed=closed.astype(int), closed_on_time=on_time.astype(int))
+    parts.append(_group(counted, by)[["due", "closed", "closed_on_time"]].sum())
+    for name in times:
+        ended = rows.loc[_in(rows[f"{name}_end"], period), [*by, f"{name}_s"]]
+        values = _group(ended, by)[f"{name}_s"]
+        parts.append(values.quantile(0.5).rename(f"{name}_median_s"))
+        parts.append(values.quantile(0.9).rename(f"{name}_p90_s"))
+    flagged = rows.loc[
+        rows["open"] | rows["overdue"] | rows["near"], [*by, "open", "overdue", "near"]
+    ]
+    flags = flagged.astype({"open": int, "overdue": int, "near": int})
+    parts.append(_group(flags, by)[["open", "overdue", "near"]].sum())
+    inside = events.loc[_in(events["at"], period), [*by, "kind"]]
+    for kind in EVENT_KINDS:
+        parts.append(_size(inside, inside["kind"] == kind, by, kind))
+    table = pd.concat(parts, axis=1).rename(columns={"near": "near_deadline"})
+    names = [str(c) for c in table.columns]
+    table = table.reindex(columns=names + [n for n in _time_names(times) if n not in names])
+    if not by:
+        return _fill(table.reindex(pd.Index([""])))
+    keys = pd.concat([rows[by], events[by]]).drop_duplicates()
+    index = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]])
+    return _fill(table.reindex(index).sort_index())
 
 
-def _now_figures(rows: pd.DataFrame) -> dict[str, int]:
-    return {
-        "open": int(rows["open"].sum()),
-        "overdue": int(rows["overdue"].sum()),
-        "near_deadline": int(rows["near"].sum()),
-    }
+_TOTAL_COLUMNS = ["reported", "closed_at", "closed", "due", "on_time", "open", "overdue", "near",
+                  *(f"{n}_{part}" for n in TIMES for part in ("s", "end"))]  # fmt: skip
+
+
+def _relevant(cases: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The cases that count in some figure of a part of ``period``: a time of theirs falls in
+    it, or they are open, overdue or near their deadline (the figures as of now)."""
+    keep = cases["open"] | cases["overdue"] | cases["near"]
+    for column in ("reported", "closed_at", "due", *(f"{n}_end" for n in TIMES)):
+        keep |= _in(cases[column], period)
+    return cases.loc[keep, _TOTAL_COLUMNS]  # a county's figures need no names
+
+
+def _time_names(times: Sequence[str]) -> list[str]:
+    return [f"{name}_{q}_s" for name in times for q in ("median", "p90")]
+
+
+def _fill(table: pd.DataFrame) -> pd.DataFrame:
+    for name in COUNTS:
+        if name in table:
+            table[name] = table[name].fillna(0).astype(int)
+    return table
+
+
+def _records(table: pd.DataFrame, by: list[str], names: Sequence[str]) -> list[dict[str, Any]]:
+    found = []
+    for key, values in zip(table.index, table.to_dict("records"), strict=True):
+        parts = key if isinstance(key, tuple) else (key,) if by else ("",)
+        row: dict[str, Any] = dict(zip(names, parts, strict=True))
+        for name, value in values.items():
+            if isinstance(value, float) and math.isnan(value):
+                row[str(name)] = None
+            else:
+                row[str(name)] = value
+        row["close_rate"] = _rate(row["closed"], row["due"])
+        row["on_time_rate"] = _rate(row["closed_on_time"], row["due"])
+        found.append(row)
+    return found
+
+
+def case_table(
+    cases: pd.DataFrame, events: pd.DataFrame, column: str, period: Period, min_sample: int
+) -> list[dict[str, Any]]:
+    """Case KPIs per value of a case column (street, community, grid, category, source ...)."""
+    table = _grouped(cases, events, [column], period, TIMES, cases=True)
+    rows = _records(table, [column], ["key"])
+    for row in rows:
+        row["key"] = row["key"] or None
+    rank(rows, min_sample)
+    return rows
+
+
+def department_table(
+    handling: pd.DataFrame, events: pd.DataFrame, period: Period, min_sample: int
+) -> list[dict[str, Any]]:
+    """KPIs per department, lead (主办) and co-handling (协办) apart; ranked per role."""
+    events = events[events["department"] != ""]
+    table = _grouped(handling, events, ["department", "role"], period, ("handling",), cases=False)
+    rows = _records(table, ["department", "role"], ["key", "role"])
+    rank(rows, min_sample, within="role")
+    return rows
+
+
+def totals(cases: pd.DataFrame, events: pd.DataFrame, period: Period) -> dict[str, Any]:
+    """The case KPIs of the whole frame (the county) in a period."""
+    row = _records(_grouped(cases, events, [], period, TIMES, cases=True), [], ["key"])[0]
+    row.pop("key")
+    return row
+
+
+def period_table(
+    cases: pd.DataFrame,
+    events: pd.DataFrame,
+    period: Period,
+    unit: str,
+    tz: ZoneInfo,
+    *,
+    min_sample: int,
+) -> list[dict[str, Any]]:
+    """Case KPIs per day, week or month of ``period`` (trends)."""
+    cases = _relevant(cases, period)  # the same figures, from fewer rows
+    rows = [
+        {"key": label, "from": part.start.isoformat(), "to": part.end.isoformat(),
+         **totals(cases, events, part)}
+        for label, part in periods(period, unit, tz)
+    ]  # fmt: skip
+    rank(rows, min_sample)
+    return rows
 
 
 def rank(rows: list[dict[str, Any]], min_sample: int, *, within: str | None = None) -> None:
@@ -254,13 +278,45 @@ def rank(rows: list[dict[str, Any]], min_sample: int, *, within: str | None = No
             row["rank"] = position
 
 
-def _group_keys(*columns: pd.Series) -> list[str]:
-    keys: set[str] = set()
-    for column in columns:
-        keys.update(str(v) for v in column.unique())
-    return sorted(keys)
+# -- the briefing's figures -------------------------------------------------------------------
+def received(cases: pd.DataFrame, by: list[str], period: Period) -> pd.Series:
+    """受理 (``received``) per group: the cases reported in the period."""
+    return _size(cases, _in(cases["reported"], period), by, "received")
 
 
+def worst_overdue(cases: pd.DataFrame, count: int) -> list[dict[str, Any]]:
+    """The open cases longest past their deadline (as of the frame's moment), worst first."""
+    overdue = cases[cases["overdue"].astype(bool)]
+    worst = overdue.sort_values(["overdue_since", "id"]).head(count)
+    columns = ["id", "title", "category", "urgency", "street", "community", "grid", "lead",
+               "reported", "overdue_since", "overdue_stage"]  # fmt: skip
+    return clean([{str(k): v for k, v in row.items()} for row in worst[columns].to_dict("records")])
+
+
+def quality(
+    cases: pd.DataFrame, period: Period, late_after_s: float, duplicate_window_s: float
+) -> dict[str, int]:
+    """Data quality of the reports entered (received) in a period (数据质量): how many came
+    without a location, how many look like a repeat (the same category in the same grid
+    within the window after an earlier report), how many were entered late (received more
+    than ``late_after_s`` after the reported time)."""
+    entered = _in(cases["received"], period)
+    reported = cases.loc[entered, "reported"]
+    lo, hi = reported.min() - duplicate_window_s, reported.max()
+    near = cases[(cases["reported"] >= lo) & (cases["reported"] <= hi) & (cases["grid"] != "")]
+    near = near.sort_values(["grid", "category", "reported", "id"])
+    gap = near.groupby(["grid", "category"])["reported"].diff()
+    repeats = (gap <= duplicate_window_s) & _in(near["received"], period)
+    late = entered & (cases["received"] - cases["reported"] > late_after_s)
+    return {
+        "reports": int(entered.sum()),
+        "without_location": int((entered & ~cases["has_location"].astype(bool)).sum()),
+        "duplicates": int(repeats.sum()),
+        "late": int(late.sum()),
+    }
+
+
+# -- from incidents (the read API) ------------------------------------------------------------
 def case_kpis(
     incidents: Sequence[Incident],
     dimension: str,
@@ -268,51 +324,20 @@ def case_kpis(
     now: datetime,
     min_sample: int,
 ) -> list[dict[str, Any]]:
-    """KPIs per street, community, grid or category (``CASE_DIMENSIONS``)."""
+    """KPIs per street, community, grid, category or source (``CASE_DIMENSIONS``)."""
     column = CASE_DIMENSIONS[dimension]
-    cases, events = case_frame(incidents, now), event_frame(incidents)
-    rows = []
-    for key in _group_keys(cases[column], events[column]):
-        mine = cases[cases[column] == key]
-        row = {"key": key or None, **_case_figures(mine, events[events[column] == key], period)}
-        row.update(_now_figures(mine))
-        rows.append(row)
-    rank(rows, min_sample)
-    return rows
-
-
-def _case_figures(cases: pd.DataFrame, events: pd.DataFrame, period: Period) -> dict[str, Any]:
-    return {
-        "received": int(_in(cases["reported"], period).sum()),
-        **_due_figures(cases, period),
-        **_times(cases, period, ("response", "dispatch", "handling")),
-        **_event_counts(events, period),
-    }
+    return case_table(
+        case_frame(incidents, now), event_frame(incidents), column, period, min_sample
+    )
 
 
 def department_kpis(
     incidents: Sequence[Incident], period: Period, now: datetime, min_sample: int
 ) -> list[dict[str, Any]]:
     """KPIs per department, lead (主办) and co-handling (协办) apart; ranked per role."""
-    handling, events = handling_frame(incidents, now), event_frame(incidents)
-    events = events[events["department"] != ""]
-    pairs = set(zip(handling["department"], handling["role"], strict=True))
-    pairs |= set(zip(events["department"], events["role"], strict=True))
-    rows = []
-    for dept, role in sorted(pairs):
-        mine = handling[(handling["department"] == dept) & (handling["role"] == role)]
-        own = events[(events["department"] == dept) & (events["role"] == role)]
-        row = {
-            "key": dept,
-            "role": role,
-            **_due_figures(mine, period),
-            **_times(mine, period, ("handling",)),
-            **_now_figures(mine),
-            **_event_counts(own, period),
-        }
-        rows.append(row)
-    rank(rows, min_sample, within="role")
-    return rows
+    return department_table(
+        handling_frame(incidents, now), event_frame(incidents), period, min_sample
+    )
 
 
 def period_kpis(
@@ -326,13 +351,18 @@ def period_kpis(
 ) -> list[dict[str, Any]]:
     """Case KPIs per day, week or month of ``period`` (trends)."""
     cases, events = case_frame(incidents, now), event_frame(incidents)
-    rows = [
-        {"key": label, "from": part.start.isoformat(), "to": part.end.isoformat(),
-         **_case_figures(cases, events, part)}
-        for label, part in periods(period, unit, tz)
-    ]  # fmt: skip
-    rank(rows, min_sample)
-    return rows
+    return period_table(cases, events, period, unit, tz, min_sample=min_sample)
+
+
+def _quantiles(values: pd.Series) -> tuple[float | None, float | None]:
+    values = values.dropna()
+    if values.empty:
+        return None, None
+    return float(values.quantile(0.5)), float(values.quantile(0.9))
+
+
+def _ts(value: datetime | None) -> float:
+    return NAN if value is None else value.timestamp()
 
 
 def stage_kpis(
@@ -375,7 +405,9 @@ def stage_kpis(
                 "on_time_rate": _rate(on_time, done),
                 "elapsed_median_s": median,
                 "elapsed_p90_s": p90,
-                **_now_figures(mine),
+                "open": int(mine["open"].sum()),
+                "overdue": int(mine["overdue"].sum()),
+                "near_deadline": int(mine["near"].sum()),
             }
         )
     return rows

@@ -180,6 +180,16 @@ class Keys:
         """String: id of the last audit entry written to the archive files."""
         return f"{self.prefix}:audit:archived"
 
+    # -- history -------------------------------------------------------------------------
+    @property
+    def history_archived(self) -> str:
+        """String: epoch seconds up to which changed cases were written to the history."""
+        return f"{self.prefix}:history:archived"
+
+    def daily_lock(self, job: str) -> str:
+        """String with TTL: held by the one worker running a daily job (archive, briefing)."""
+        return f"{self.prefix}:lock:daily:{job}"
+
     @property
     def housekeeping_lock(self) -> str:
         """String with TTL: held by the one worker running the purge and archiving."""

@@ -2,7 +2,9 @@
 
 Starts the embedded Redis (unless ``REDIS_URL`` is set), seeds the demo county, issues the demo
 token, runs the worker and the simulator as child processes and the web server in this one,
-and on Ctrl-C stops them all and the Redis, leaving no process behind.
+and on Ctrl-C stops them all and the Redis, leaving no process behind. On the first start a
+child process writes 30 days of simulated history (``gridwall history seed``), so the briefing
+has real content.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import uvicorn
 
 from dashboard.wall.layouts import layout_files
 from feeds.access import Role, TokenStore
+from feeds.history.store import HistoryStore, history_folder
 from feeds.keys import Keys
 from feeds.redisconn import EmbeddedRedis, connect
 from feeds.refdata.demo import import_demo_county
@@ -135,9 +138,11 @@ def run_demo(settings: Settings, options: DemoOptions) -> None:
             embedded = EmbeddedRedis(settings.data_dir)
             url = embedded.start()
             where = f"embedded redis-server, data in {settings.data_dir / 'redis'}"
-        children = Children(env={"REDIS_URL": url})
+        # the children share the demo's data folder: history, briefings, audit archive
+        children = Children(env={"REDIS_URL": url, "GRIDWALL_DATA_DIR": str(settings.data_dir)})
         try:
             credentials, seeded = seed(settings, url)
+            history = seed_history_in_background(settings, children)
             children.spawn("worker", ["worker"])
             if options.simulator:
                 children.spawn(
@@ -157,7 +162,7 @@ def run_demo(settings: Settings, options: DemoOptions) -> None:
                 )
             )
             base = f"http://{host}:{port}"
-            _announce(base, settings, credentials, where, seeded)
+            _announce(base, settings, credentials, where, seeded, history=history)
             kiosk = f"{base}/wall/{settings.wall.default_layout}?token={credentials.wall_token}"
             if options.browser:
                 threading.Thread(target=_open_when_up, args=(server, kiosk), daemon=True).start()
@@ -171,8 +176,25 @@ def run_demo(settings: Settings, options: DemoOptions) -> None:
             click.echo("gridwall: stopped.")
 
 
+def seed_history_in_background(settings: Settings, children: Children) -> bool:
+    """On the first start, write ``simulator.history_days`` of simulated history (a child
+    process: the wall is up at once; the worker makes yesterday's briefing when it is done)."""
+    store = HistoryStore(history_folder(settings))
+    if settings.simulator.history_days < 1 or not store.empty():
+        return False
+    store.mark_seeding()  # before the worker starts: its daily jobs wait for the history
+    children.spawn("history", ["history", "seed", "--quiet-if-present"])
+    return True
+
+
 def _announce(
-    base: str, settings: Settings, credentials: Credentials, where: str, seeded: bool
+    base: str,
+    settings: Settings,
+    credentials: Credentials,
+    where: str,
+    seeded: bool,
+    *,
+    history: bool,
 ) -> None:
     layout = settings.wall.default_layout
     token = credentials.admin_token
@@ -202,6 +224,13 @@ def _announce(
                     f"generated now (its files: {settings.data_dir / 'demo-county'})"
                     if seeded
                     else "already there"
+                ),
+                f"  briefing: {base}/briefing   (the daily briefing: HTML, PDF; "
+                + (
+                    f"{settings.simulator.history_days} days of simulated history are being "
+                    f"written now, about {settings.simulator.history_days // 2} s)"
+                    if history
+                    else "history in " + str(history_folder(settings)) + ")"
                 ),
                 "  post an event:",
                 f"    curl -H 'Authorization: Bearer {token}' \\",

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI
 from dashboard.api import audit, health, incidents, metrics, open311, refdata, sla
 from dashboard.api import feeds as feed_reads
 from dashboard.auth import login
+from dashboard.pages import briefing as briefing_page
 from dashboard.pages import incident as incident_page
 from dashboard.queries import Queries
 from dashboard.wall.app import create_wall
@@ -109,6 +110,7 @@ def create_app(
         app.include_router(incident_page.router)
         app.include_router(feed_reads.router)
         app.include_router(open311.router)
+        app.include_router(briefing_page.router)
     hashes: list[str] = []
     if "wall" in parts:
         wall = create_wall(app, rt, queries, hub)

@@ -34,7 +34,7 @@ def issue_wall(client: redis.Redis, keys: Keys, layout: str = "desk", name: str 
 ROLE_PRINCIPALS: dict[Role, Principal] = {
     Role.WALL: Principal(name="lobby", role=Role.WALL, layout="desk"),
     Role.OPERATOR: Principal(name="zhang", role=Role.OPERATOR),
-    Role.DEPARTMENT: Principal(name="roads", role=Role.DEPARTMENT, department="D-ROADS"),
+    Role.DEPARTMENT: Principal(name="cg-staff", role=Role.DEPARTMENT, department="cg"),
     Role.LEADER: Principal(name="li", role=Role.LEADER),
     Role.ADMIN: Principal(name="root", role=Role.ADMIN),
     Role.SOURCE: Principal(name="gridapp", role=Role.SOURCE, source="gridapp"),
@@ -120,3 +120,14 @@ def load(client: redis.Redis, keys: Keys, incident_id: str) -> Incident:
     raw = client.get(keys.incident(incident_id))
     assert raw is not None, f"no incident {incident_id}"
     return Incident.model_validate_json(raw)
+
+
+def dispatch_to(
+    client: Any, r: redis.Redis, settings: Settings, incident_id: str, department: str
+) -> None:
+    """Accept a case and dispatch it to ``department`` (a demo-county code) as an admin."""
+    headers = issue_admin(r, Keys(settings.county), token="dispatching-admin")
+    for body in ({"action": "accept"}, {"action": "dispatch", "department": department}):
+        res = client.post(f"/api/v1/incidents/{incident_id}/actions", json=body, headers=headers)
+        assert res.status_code == 202, res.text
+        drain(r, settings)

@@ -19,14 +19,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from feeds import access
 from feeds.access import Role
 from feeds.http.policy import Policy, iter_routes, route_policy
 from feeds.keys import Keys
 from feeds.refdata.registry import Registry
 from feeds.settings import Settings
 from gridwall.server import create_app
-from tests.helpers import drain, issue_admin, issue_roles, report
+from tests.helpers import dispatch_to, drain, issue_admin, issue_roles, report
 
 DOC = Path(__file__).parent.parent / "docs" / "access-control.md"
 ROLE_COLUMNS = ["wall", "operator", "department", "leader", "admin", "source"]
@@ -141,15 +140,12 @@ def test_walk_the_table_with_every_role(
     r: redis.Redis,
     keys: Keys,
     settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The case belongs to the department user's department (the seam the lifecycle's
-    # lead/co-handling departments fill in).
-    monkeypatch.setattr(access, "incident_departments", lambda _i: frozenset({"D-ROADS"}))
     (incident_id,) = client.post(
         "/api/v1/events", json=report(), headers=issue_admin(r, keys)
     ).json()["incident_ids"]
     drain(r, settings)
+    dispatch_to(client, r, settings, incident_id, "cg")  # the department user's department
     credentials = issue_roles(r, keys)
     routes = app_routes(client.app)  # type: ignore[arg-type]
     wrong: list[str] = []
@@ -173,14 +169,13 @@ def test_a_department_never_reads_another_departments_case(
     r: redis.Redis,
     keys: Keys,
     settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (incident_id,) = client.post(
         "/api/v1/events", json=report(), headers=issue_admin(r, keys)
     ).json()["incident_ids"]
     drain(r, settings)
-    roads = issue_roles(r, keys)[Role.DEPARTMENT]
-    monkeypatch.setattr(access, "incident_departments", lambda _i: frozenset({"D-PARKS"}))
+    roads = issue_roles(r, keys)[Role.DEPARTMENT]  # the city-management department (cg)
+    dispatch_to(client, r, settings, incident_id, "sw")  # another department's case
     for res in (
         client.get(f"/api/v1/incidents/{incident_id}", headers=roads),
         client.post(
@@ -190,8 +185,12 @@ def test_a_department_never_reads_another_departments_case(
     ):
         assert res.status_code == 404  # as if it did not exist
         assert "13812341234" not in res.text
-    monkeypatch.setattr(access, "incident_departments", lambda _i: frozenset({"D-ROADS"}))
-    assert client.get(f"/api/v1/incidents/{incident_id}", headers=roads).status_code == 200
+    (own,) = client.post("/api/v1/events", json=report(2), headers=issue_admin(r, keys)).json()[
+        "incident_ids"
+    ]
+    drain(r, settings)
+    dispatch_to(client, r, settings, own, "cg")
+    assert client.get(f"/api/v1/incidents/{own}", headers=roads).status_code == 200
 
 
 def test_a_wall_cannot_call_any_write(client: TestClient, r: redis.Redis, keys: Keys) -> None:

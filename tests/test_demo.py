@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 import pytest
@@ -50,6 +52,8 @@ def test_demo_runs_and_stops_without_leftovers(tmp_path: Path) -> None:
         k: v for k, v in os.environ.items() if not k.startswith("GRIDWALL_") and k != "REDIS_URL"
     }
     env["GRIDWALL_DEMO_TOKEN"] = "demo-secret"
+    env["GRIDWALL_SIMULATOR__HISTORY_DAYS"] = "2"  # a short simulated history: a fast test
+    env["GRIDWALL_SIMULATOR__HISTORY_PER_DAY"] = "30"
     proc = subprocess.Popen(
         [sys.executable, "-m", "gridwall", "demo", "--no-browser", "--port", str(port),
          "--data-dir", str(tmp_path), "--rate", "120"],
@@ -84,6 +88,18 @@ def test_demo_runs_and_stops_without_leftovers(tmp_path: Path) -> None:
             assert kiosk.status_code == 200
             assert str(kiosk.url) == f"{base}/wall/desk"
             assert "gw_session" in browser.cookies
+        # the first start writes a simulated history; the briefing of yesterday then opens
+        deadline = time.monotonic() + 60
+        while (
+            len(list((tmp_path / "history" / "open").glob("*"))) < 2
+            or (tmp_path / "history" / ".seeding").exists()
+        ):
+            assert time.monotonic() < deadline, "the demo wrote no history"
+            time.sleep(0.5)
+        yesterday = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)
+        page = httpx.get(f"{base}/briefing/{yesterday}", headers=headers, timeout=30)
+        assert page.status_code == 200
+        assert "每日简报" in page.text
         leftovers = children_of(proc.pid)
         assert address["pid"] in leftovers
         assert len(leftovers) >= 3  # redis, worker, simulator
@@ -97,6 +113,8 @@ def test_demo_runs_and_stops_without_leftovers(tmp_path: Path) -> None:
     assert "sign in: " in out
     assert "user admin, password " in out
     assert "gridwall: stopped." in out
+    assert "briefing: " in out
+    assert "days of simulated history" in out
     time.sleep(0.5)
     assert not [pid for pid in leftovers if alive(pid)]
     assert not (tmp_path / "redis.json").exists()

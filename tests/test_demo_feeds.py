@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,10 +14,17 @@ import httpx2 as httpx
 import pytest
 
 from feeds.redisconn import free_port
+from feeds.sources.config import SHIPPED_DEMO
 
 pytestmark = pytest.mark.slow
 READER = {"Authorization": "Bearer demo-secret"}
 EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def test_the_demo_takes_replayed_camera_alarms(tmp_path: Path) -> None:
@@ -25,6 +33,16 @@ def test_the_demo_takes_replayed_camera_alarms(tmp_path: Path) -> None:
         k: v for k, v in os.environ.items() if not k.startswith("GRIDWALL_") and k != "REDIS_URL"
     }
     env["GRIDWALL_DEMO_TOKEN"] = "demo-secret"
+    # The shipped demo sources, with the SIP listener on a free port: a demo already running on
+    # this machine holds the shipped one.
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(
+        SHIPPED_DEMO.read_text(encoding="utf-8").replace(
+            "port = 15060", f"port = {free_udp_port()}"
+        ),
+        encoding="utf-8",
+    )
+    env["GRIDWALL_FEEDS__FILE"] = str(feeds)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gridwall", "demo", "--no-browser", "--no-simulator",
          "--port", str(port), "--data-dir", str(tmp_path)],

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from dashboard.pages.briefing import BRIEFING_ROLES
 from dashboard.pages.render import render
 from dashboard.wall.layouts import layout_files
 from feeds.access import PASSWORD_ROLES, PEOPLE, Principal, Role
@@ -122,4 +123,6 @@ async def root(request: Request, principal: Principal = Depends(ANY_PERSON)) -> 
 async def home(request: Request, principal: Principal = Depends(SIGNED_IN_PERSON)) -> Response:
     settings = runtime(request).settings.wall
     walls = list(layout_files(settings.layouts_dir)) if principal.role in WALL_ROLES else []
-    return render(request, "home.html", walls=walls, can_read=True)
+    return render(
+        request, "home.html", walls=walls, can_read=True, briefings=principal.role in BRIEFING_ROLES
+    )

@@ -44,6 +44,16 @@ PAGE_TEXTS: Final[dict[str, dict[str, str]]] = {
         "role.admin": "管理员",
         "role.source": "数据源",
         "language": "English",
+        "briefings": "每日简报",
+        "briefing_day": "日期",
+        "kept_briefings": "已生成的简报",
+        "received": "受理",
+        "on_time_rate": "按期结案率",
+        "overdue": "超期",
+        "generated_at": "生成时间",
+        "no_briefings": (
+            "还没有生成的简报。每天早上自动生成前一日的简报；也可以在上面选择日期打开。"
+        ),
     },
     "en": {
         "app": "Grid governance command wall",
@@ -85,5 +95,14 @@ PAGE_TEXTS: Final[dict[str, dict[str, str]]] = {
         "role.admin": "Administrator",
         "role.source": "Source",
         "language": "中文",
+        "briefings": "Daily briefings",
+        "briefing_day": "Day",
+        "kept_briefings": "Generated briefings",
+        "received": "Received",
+        "on_time_rate": "On-time close rate",
+        "overdue": "Overdue",
+        "generated_at": "Generated",
+        "no_briefings": "No briefing generated yet. Yesterday's is generated every morning; "
+        "pick a day above to open one.",
     },
 }

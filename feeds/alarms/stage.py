@@ -41,6 +41,10 @@ class AlarmPlan:
     reports: list[Report] = field(default_factory=list)
     received: int = 0
     day: str = ""
+    #: Alarm events per camera id, and from devices the registry does not know (the briefing's
+    #: noisiest cameras and unknown devices).
+    per_camera: dict[str, int] = field(default_factory=dict)
+    unknown: int = 0
 
 
 class AlarmStage:
@@ -104,6 +108,10 @@ class AlarmStage:
         plan = AlarmPlan(received=len(events), day=now.astimezone(self.tz).strftime("%Y%m%d"))
         opening: list[tuple[MergedAlarm, AlarmRule]] = []
         for event in events:
+            if event.camera_id:
+                plan.per_camera[event.camera_id] = plan.per_camera.get(event.camera_id, 0) + 1
+            else:
+                plan.unknown += 1
             pair = (subject_of(event), event.alarm_type)
             decision = self._decide(current[pair], event, registry)
             if decision.op is None or decision.alarm is None:
@@ -197,8 +205,10 @@ class AlarmStage:
             pipe.zremrangebyrank(self.keys.alarm_index, 0, -self.settings.index_size - 1)
         stats = self.keys.daily_stats(plan.day)
         pipe.hincrby(stats, "alarms:received", plan.received)
-        if new:
-            pipe.hincrby(stats, "alarms:new", new)
+        pipe.hincrby(stats, "alarms:new", new)
+        pipe.hincrby(stats, "alarms:unknown", plan.unknown)
+        for camera_id, count in plan.per_camera.items():
+            pipe.hincrby(stats, f"alarms:cam:{camera_id}", count)
         for report in plan.reports:
             self.intake.enqueue_into(pipe, report)
 

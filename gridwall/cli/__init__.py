@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from gridwall.cli import feeds, privacy, refdata, run, users  # noqa: F401 - each registers commands
+from gridwall.cli import (  # noqa: F401 - each module registers its commands
+    briefing,
+    feeds,
+    privacy,
+    refdata,
+    run,
+    users,
+)
 from gridwall.cli.base import cli
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -19,18 +20,27 @@ def privacy() -> None:
 @pass_context
 def purge(obj: Context) -> None:
     """Purge personal data of cases closed longer ago than privacy.retention_days, now."""
+    from feeds.history.personal import HistoryPersonalData  # noqa: PLC0415
+    from feeds.history.store import HistoryStore, history_folder  # noqa: PLC0415
     from feeds.keys import Keys  # noqa: PLC0415
     from feeds.redisconn import connect  # noqa: PLC0415
     from feeds.retention import purge_personal  # noqa: PLC0415
 
     settings = obj.settings()
     client = connect(obj.redis_url(settings))
+    tz = ZoneInfo(settings.timezone)
+    history = HistoryPersonalData(HistoryStore(history_folder(settings)), tz)
     result = purge_personal(
-        client, Keys(settings.county), settings.privacy.retention_days, datetime.now().astimezone()
+        client,
+        Keys(settings.county),
+        settings.privacy.retention_days,
+        datetime.now(tz),
+        archives=[history],
     )
     click.echo(
         f"personal data of {result.incidents} closed cases purged, "
-        f"{result.deadletters} dead letters dropped"
+        f"{result.deadletters} dead letters dropped, "
+        f"{result.archives.get(history.name, 0)} cases purged in the history files"
     )
 
 

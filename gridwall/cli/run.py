@@ -51,13 +51,19 @@ def demo(
 @click.option("--no-processor", is_flag=True, help="Run the SLA clock only.")
 @pass_context
 def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
-    """Run the processor (one writer of incident state), the SLA clock beside it and the hourly
-    housekeeping (retention purge, audit archiving)."""
+    """Run the processor (one writer of incident state), the SLA clock beside it, the hourly
+    housekeeping (retention purge, audit archiving) and the daily jobs (the nightly archive to
+    the Parquet history, the morning briefing)."""
+    from dashboard.briefing.generate import Generator  # noqa: PLC0415
     from feeds.alarms.stage import AlarmStage  # noqa: PLC0415
+    from feeds.history.archive import archiver_for  # noqa: PLC0415
+    from feeds.history.personal import HistoryPersonalData  # noqa: PLC0415
+    from feeds.history.store import HistoryStore, history_folder  # noqa: PLC0415
     from feeds.housekeeping import Housekeeping  # noqa: PLC0415
     from feeds.processor import Processor  # noqa: PLC0415
     from feeds.runtime import Runtime  # noqa: PLC0415
     from feeds.sla.clock import SlaClock  # noqa: PLC0415
+    from gridwall.daily import DailyJobs  # noqa: PLC0415
     from gridwall.procs import run_threads, tune_gc  # noqa: PLC0415
 
     if no_clock and no_processor:
@@ -79,8 +85,19 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
     if not no_clock:
         clock = SlaClock(rt.client, rt.keys, settings.sla, rt.tz, calendar=rt.policies.calendar)
         targets["sla-clock"] = clock.run
-    housekeeping = Housekeeping(rt.client, rt.keys, settings, rt.tz)
+    store = HistoryStore(history_folder(settings))
+    housekeeping = Housekeeping(
+        rt.client, rt.keys, settings, rt.tz, archives=[HistoryPersonalData(store, rt.tz)]
+    )
     targets["housekeeping"] = housekeeping.run
+    daily = DailyJobs(
+        rt.client,
+        rt.keys,
+        settings,
+        archiver_for(rt.client, rt.keys, settings),
+        Generator(settings, rt.registry.get, rt.client),
+    )
+    targets["daily"] = daily.run
     rt.registry.get()  # loaded before the collector is tuned, so it is frozen with the rest
     tune_gc()
     run_threads(targets)

@@ -142,7 +142,7 @@ def counted_events(incident: Incident) -> list[tuple[str, str | None, str]]:
 def plain_case_rows(attr: str) -> dict[str, dict[str, Any]]:
     groups: dict[str, list[Incident]] = {}
     for incident in INCIDENTS:
-        key = getattr(incident.area, attr) if attr != "category" else incident.category
+        key = getattr(incident.area if attr not in ("category", "source") else incident, attr)
         groups.setdefault(key or "", []).append(incident)
     rows = {}
     for key, cases in groups.items():
@@ -164,6 +164,7 @@ def plain_case_rows(attr: str) -> dict[str, dict[str, Any]]:
         events = [e for c in cases for e in counted_events(c)]
         rows[key] = {
             "received": sum(inside(c.reported_at) for c in cases),
+            "closures": sum(closed(c) and inside(c.closed_at) for c in cases),
             "due": len(due),
             "closed": len(shut),
             "closed_on_time": len(timely),
@@ -248,7 +249,7 @@ def test_the_golden_dataset_shows_every_state() -> None:
 
 @pytest.mark.parametrize(
     ("dimension", "attr"),
-    [("streets", "street"), ("grids", "grid"), ("categories", "category")],
+    [("streets", "street"), ("grids", "grid"), ("categories", "category"), ("sources", "source")],
 )
 def test_case_kpis_match_the_plain_implementation(dimension: str, attr: str) -> None:
     rows = metrics.case_kpis(INCIDENTS, dimension, PERIOD, NOW, min_sample=10)
@@ -324,3 +325,16 @@ def test_periods_and_bounds_parse() -> None:
     with pytest.raises(ValueError, match="ends before it starts"):
         metrics.parse_period("2026-11-07", "2026-11-01", TZ, NOW)
     assert metrics.clean([{"a": float("nan"), "b": 1.5}]) == [{"a": None, "b": 1.5}]
+
+
+def test_totals_are_the_sum_of_the_groups() -> None:
+    whole = metrics.totals(
+        metrics.case_frame(INCIDENTS, NOW), metrics.event_frame(INCIDENTS), PERIOD
+    )
+    streets = metrics.case_kpis(INCIDENTS, "streets", PERIOD, NOW, min_sample=10)
+    for name in ("received", "closures", "due", "closed", "closed_on_time", "open", "overdue",
+                 "near_deadline", "send_backs", "reworks", "extensions"):  # fmt: skip
+        assert whole[name] == sum(r[name] for r in streets), name
+    assert whole["close_rate"] == pytest.approx(whole["closed"] / whole["due"])
+    handling = [v for c in INCIDENTS if (v := done_in_period(c.stages.get("handle"))) is not None]
+    assert whole["handling_median_s"] == pytest.approx(percentile(handling, 0.5))

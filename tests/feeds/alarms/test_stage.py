@@ -83,6 +83,10 @@ def test_a_rule_opens_one_incident_for_a_storm(sink: FeedSink, r: redis.Redis, k
     assert ops.count(b"new") == 2
     stats = r.hgetall(keys.daily_stats(sink.rt.now().strftime("%Y%m%d")))
     assert (stats[b"alarms:received"], stats[b"alarms:new"]) == (b"6", b"2")
+    # Per camera for the briefing's noisiest cameras; none came from an unknown device.
+    camera = alarms["intrusion"]["camera_id"]
+    assert stats[f"alarms:cam:{camera}".encode()] == b"6"
+    assert stats[b"alarms:unknown"] == b"0"
 
 
 def sink_alarms(r: redis.Redis, keys: Keys) -> list[dict[str, object]]:
