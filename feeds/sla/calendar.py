@@ -164,27 +164,7 @@ class WorkCalendar:
         """The earliest instant whose working time since ``start`` is ``amount``."""
         if amount <= ZERO:
             return start
-        first = start.astimezone(self.tz)
-        cursor: datetime | None = first  # None: from the day's start on
-        remaining = amount
-        day = first.date()
-        for _ in range(MAX_DAYS):
-            periods = self._working_periods(day)
-            if periods and (cursor is None or cursor <= periods[0][0]):
-                if remaining > self.day_length:
-                    remaining -= self.day_length
-                    periods = ()
-                cursor = None
-            for lo, hi in periods:
-                begin = lo if cursor is None or cursor < lo else cursor
-                if begin >= hi:
-                    continue
-                if remaining <= hi - begin:
-                    return begin + remaining
-                remaining -= hi - begin
-            day += ONE_DAY
-            cursor = None
-        raise ValueError(f"no end within {MAX_DAYS} days: does the calendar have working days?")
+        return self.add_working_each(start, [amount])[0]
 
     def add_working_each(self, start: datetime, amounts: Iterable[timedelta]) -> list[datetime]:
         """``add_working`` one amount after the other, each from the instant before, in one
