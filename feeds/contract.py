@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
+import msgspec
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -276,27 +277,49 @@ def dedup_field(source: str, source_event_id: str) -> str:
     return f"{source}|{source_event_id}"
 
 
-def personal_paths(model: type[BaseModel], prefix: str = "") -> dict[str, PersonalKind]:
-    """Dotted paths of the personal fields of a model (recursing into sub-models)."""
+def personal_paths(model: type[Any], prefix: str = "") -> dict[str, PersonalKind]:
+    """Dotted paths of the personal fields of a model (recursing into sub-models).
+
+    ``model`` is a pydantic model (``json_schema_extra`` markers) or a msgspec struct (the
+    stored documents, ``feeds.document``: ``msgspec.Meta(extra=...)`` markers)."""
     found: dict[str, PersonalKind] = {}
-    for name, info in model.model_fields.items():
+    for name, annotation, extra in _fields(model):
         path = f"{prefix}{name}"
-        extra = info.json_schema_extra
         if isinstance(extra, dict) and PERSONAL in extra:
             found[path] = PersonalKind(str(extra[PERSONAL]))
-        for sub in _model_types(info.annotation):
+        for sub in _model_types(annotation):
             found.update(personal_paths(sub, f"{path}."))
     return found
 
 
-def _model_types(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def _fields(model: type[Any]) -> list[tuple[str, Any, Any]]:
+    """(name, annotation, marker dict) of each field of a pydantic model or msgspec struct."""
+    if issubclass(model, BaseModel):
+        return [(n, i.annotation, i.json_schema_extra) for n, i in model.model_fields.items()]
+    found = []
+    for info in msgspec.structs.fields(model):
+        extra = None
+        if get_origin(info.type) is Annotated:
+            metas = [m for m in get_args(info.type)[1:] if isinstance(m, msgspec.Meta)]
+            extra = next((m.extra for m in metas if m.extra), None)
+        found.append((info.name, info.type, extra))
+    return found
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel | msgspec.Struct)
+
+
+def _model_types(annotation: Any) -> list[type[Any]]:
+    if _is_model(annotation):
         return [annotation]
-    return [
-        arg
-        for arg in getattr(annotation, "__args__", ())
-        if isinstance(arg, type) and issubclass(arg, BaseModel)
-    ]
+    found: list[type[Any]] = []
+    for arg in getattr(annotation, "__args__", ()):
+        if _is_model(arg):
+            found.append(arg)
+        elif get_origin(arg) is not None:  # e.g. list[Transition] inside an Optional
+            found.extend(_model_types(arg))
+    return found
 
 
 _INCIDENT_ID = re.compile(r"^\d{6}-\d{8}-\d{5,}$")

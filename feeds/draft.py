@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from feeds.incident import FEEDBACK_STAGES, Incident, Stage, StageName, Transition
+from feeds.incident import FEEDBACK_STAGES, DepartmentRole, Incident, Stage, StageName, Transition
 from feeds.sla import stages
 from feeds.sla.calendar import WorkCalendar
 from feeds.sla.policy import Policy, PolicyBook
@@ -66,7 +66,7 @@ class Draft:
         at: datetime,
         *,
         department: str | None = None,
-        role: str | None = None,
+        role: DepartmentRole | None = None,
         key: str | None = None,
     ) -> Stage:
         """Start a new run of a stage; an earlier run of the same key is archived."""

@@ -5,17 +5,23 @@ departments it is dispatched to (one lead, 主办, and co-handling ones, 协办)
 (community → street → county → city), its SLA stages (each with its own clock, deadline,
 warning marks and state) and its history (who, when, from, to, note). ``summary()`` is the
 public, personal-data-free view that goes onto the changes stream and the walls.
+
+The models are ``feeds.document.Document`` structs (msgspec): immutable, stored as JSON without
+default values, read with ``Incident.model_validate_json``. Personal fields carry the same
+``x-personal`` marker as the event contract's (``Personal(kind)``), so ``personal_paths`` finds
+them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+import msgspec
 
 from feeds.contract import AreaPath, PersonalKind, Point, Reporter, Urgency, personal
+from feeds.document import Aware, Document
 from feeds.privacy import mask_text
 from feeds.sla.calendar import TimeBasis
 
@@ -87,10 +93,19 @@ class SlaState(StrEnum):
     PAUSED = "paused"  # 挂账: the clock is stopped
 
 
+def Personal(kind: PersonalKind) -> msgspec.Meta:
+    """Marker of a personal field of a document (``Annotated[str, Personal(...)]``)."""
+    return msgspec.Meta(extra=personal(kind))
+
+
+#: A department's part in a case: the lead (主办) or a co-handler (协办).
+DepartmentRole = Literal["lead", "co"]
+
+
 SLA_RANK = {SlaState.NORMAL: 0, SlaState.PAUSED: 0, SlaState.WARNING: 1, SlaState.OVERDUE: 2}
 
 
-class Stage(BaseModel):
+class Stage(Document, kw_only=True, frozen=True, gc=False):
     """One run of one SLA stage of an incident.
 
     ``limit_s`` is clock time (working or calendar seconds, extensions included). While the
@@ -100,28 +115,26 @@ class Stage(BaseModel):
     thresholds whose SLA signals were applied for the current deadline.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
     name: StageName
     department: str | None = None
-    role: Literal["lead", "co"] | None = None
+    role: DepartmentRole | None = None
     policy: str
     basis: TimeBasis
     limit_s: float
-    started_at: AwareDatetime
-    running_since: AwareDatetime | None = None
+    started_at: Aware
+    running_since: Aware | None = None
     consumed_s: float = 0.0
-    deadline: AwareDatetime | None = None
-    marks: dict[int, AwareDatetime] = Field(default_factory=dict)
-    fired: list[int] = Field(default_factory=list)
+    deadline: Aware | None = None
+    marks: dict[int, Aware] = msgspec.field(default_factory=dict)
+    fired: list[int] = msgspec.field(default_factory=list)
     state: SlaState = SlaState.NORMAL
     breached: bool = False
-    ended_at: AwareDatetime | None = None
+    ended_at: Aware | None = None
     outcome: Literal["done", "cancelled"] | None = None
     extensions: int = 0
     extended_s: float = 0.0
     escalation_step: int = 0
-    next_escalation: AwareDatetime | None = None
+    next_escalation: Aware | None = None
 
     @property
     def running(self) -> bool:
@@ -146,26 +159,22 @@ class Stage(BaseModel):
         return SlaState.WARNING if warned else SlaState.NORMAL
 
 
-class Transition(BaseModel):
+class Transition(Document, kw_only=True, frozen=True, gc=False):
     """One entry of an incident's history."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    at: AwareDatetime
+    at: Aware
     action: str
     actor: str
     from_status: Status | None
     to_status: Status
-    note: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
+    note: Annotated[str, Personal(PersonalKind.NOTE)] = ""
     event_id: str
     department: str | None = None
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class Counters(BaseModel):
+class Counters(Document, kw_only=True, frozen=True, gc=False):
     """How often things happened to an incident (for the KPIs)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     send_backs: int = 0  # 回退
     redispatches: int = 0
@@ -179,20 +188,16 @@ class Counters(BaseModel):
     breaches: int = 0
 
 
-class ExtensionRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ExtensionRequest(Document, kw_only=True, frozen=True, gc=False):
     stage: str
     by_s: float
     department: str | None = None
     actor: str
-    at: AwareDatetime
+    at: Aware
     note: str = ""
 
 
-class Incident(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Incident(Document, kw_only=True, frozen=True):
     id: str
     county: str
     source: str
@@ -201,33 +206,33 @@ class Incident(BaseModel):
     urgency: Urgency
     area: AreaPath
     location: Point | None = None
-    title: str = Field(json_schema_extra=personal(PersonalKind.TEXT))
-    description: str = Field("", json_schema_extra=personal(PersonalKind.NOTE))
+    title: Annotated[str, Personal(PersonalKind.TEXT)]
+    description: Annotated[str, Personal(PersonalKind.NOTE)] = ""
     reporter: Reporter | None = None
-    photos: list[str] = Field(default_factory=list)
+    photos: list[str] = msgspec.field(default_factory=list)
     status: Status
-    reported_at: AwareDatetime
-    received_at: AwareDatetime
-    accepted_at: AwareDatetime | None = None
-    dispatched_at: AwareDatetime | None = None
-    resolved_at: AwareDatetime | None = None
-    closed_at: AwareDatetime | None = None
-    updated_at: AwareDatetime
+    reported_at: Aware
+    received_at: Aware
+    accepted_at: Aware | None = None
+    dispatched_at: Aware | None = None
+    resolved_at: Aware | None = None
+    closed_at: Aware | None = None
+    updated_at: Aware
     version: int = 1
     policy: str = "normal"
     level: CaseLevel = CaseLevel.COMMUNITY
     lead: str | None = None
-    co: list[str] = Field(default_factory=list)
+    co: list[str] = msgspec.field(default_factory=list)
     parked_from: Status | None = None
     extension_request: ExtensionRequest | None = None
-    due_at: AwareDatetime | None = None
+    due_at: Aware | None = None
     on_time: bool | None = None
     rating: int | None = None
-    counters: Counters = Field(default_factory=Counters)
-    stages: dict[str, Stage] = Field(default_factory=dict)
-    past_stages: list[Stage] = Field(default_factory=list)
-    history: list[Transition] = Field(default_factory=list)
-    seen: list[str] = Field(default_factory=list)
+    counters: Counters = Counters()
+    stages: dict[str, Stage] = msgspec.field(default_factory=dict)
+    past_stages: list[Stage] = msgspec.field(default_factory=list)
+    history: list[Transition] = msgspec.field(default_factory=list)
+    seen: list[str] = msgspec.field(default_factory=list)
 
     @property
     def is_open(self) -> bool:

@@ -1,5 +1,8 @@
 """Indexes the processor keeps beside each incident document (same MULTI/EXEC as the write).
 
+* ``index_incident``: all of them for one change old → new: the daily counters and the recent
+  index of a new incident, the open index and the open counts per area, the closed index, and
+  the two below;
 * ``index_case``: the reported/updated/due indexes, per-department open sets (lead and
   co-handling apart) and the counters of open incidents per SLA state;
 * ``index_clock``: the SLA clock's plans (``feeds.sla.schedule``), rewritten only when a
@@ -11,6 +14,8 @@ can never drift from the documents.
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from feeds.incident import Incident, SlaState, sla_view
@@ -67,3 +72,44 @@ def index_clock(pipe: Any, keys: Keys, old: Incident | None, new: Incident) -> N
     for plan in changes.write:
         pipe.hset(keys.sla_plans, plan.member, plan.body)
         pipe.zadd(keys.sla_due, {plan.member: plan.score_ms})
+
+
+@lru_cache(maxsize=256)
+def _received(keys: Keys, tz: tzinfo, received: datetime) -> tuple[str, str]:
+    """The daily counters' key and hour field of a receive time (an HTTP array's events share
+    theirs)."""
+    local = received.astimezone(tz)
+    return keys.daily_stats(local.strftime("%Y%m%d")), f"received:h{local:%H}"
+
+
+def index_incident(
+    pipe: Any, keys: Keys, old: Incident | None, new: Incident, *, tz: tzinfo, recent_size: int
+) -> None:
+    """Keep every index and counter in step with the change old → new."""
+    areas = [c for c in (new.area.grid, new.area.community, new.area.street, new.county) if c]
+    if old is None:
+        stats, hour = _received(keys, tz, new.received_at)
+        pipe.hincrby(stats, "received", 1)
+        pipe.hincrby(stats, hour, 1)
+        pipe.hincrby(stats, f"received:cat:{new.category}", 1)
+        pipe.hincrby(stats, f"received:src:{new.source}", 1)
+        pipe.expire(stats, 60 * 86400)
+        pipe.zadd(keys.recent_index, {new.id: new.received_at.timestamp()})
+        pipe.zremrangebyrank(keys.recent_index, 0, -recent_size - 1)
+    was_open = old is not None and old.is_open
+    if new.is_open and not was_open:
+        pipe.zadd(keys.open_index, {new.id: new.reported_at.timestamp()})
+        for code in areas:
+            pipe.hincrby(keys.open_by_area, code, 1)
+    elif was_open and not new.is_open:
+        pipe.zrem(keys.open_index, new.id)
+        for code in areas:
+            pipe.hincrby(keys.open_by_area, code, -1)
+    if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
+        closed = new.closed_at.astimezone(tz).strftime("%Y%m%d")
+        pipe.hincrby(keys.daily_stats(closed), "closed", 1)
+        pipe.zadd(keys.closed_index, {new.id: new.closed_at.timestamp()})
+    elif new.is_open and old is not None and not old.is_open:
+        pipe.zrem(keys.closed_index, new.id)  # reopened: not due for the purge
+    index_case(pipe, keys, old, new)
+    index_clock(pipe, keys, old, new)

@@ -11,7 +11,7 @@ atomically with their de-duplication key (one Lua script per event, so a duplica
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,7 +111,12 @@ def validation_errors(exc: ValidationError, prefix: str = "") -> list[FieldError
 
 
 def new_event_id() -> str:
-    return uuid.uuid4().hex
+    """A random (version 4) UUID as 32 hex digits, like ``uuid.uuid4().hex`` but without
+    building a UUID object (a third of the time; the intake makes one per event)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    return raw.hex()
 
 
 class Intake:
@@ -133,7 +138,42 @@ class Intake:
             return self._status(event, now)
         return self._report(event, registry, now)
 
-    def _report(self, event: EventIn, registry: Registry, now: datetime) -> Report:
+    def normalize_many(
+        self, events: Sequence[EventIn], registry: Registry, now: datetime
+    ) -> list[Normalized | IntakeError]:
+        """``normalize`` for a batch (an HTTP array): the same results, each event's error in
+        its place, with the points that need a grid located in one vectorised pass."""
+        points: dict[int, tuple[float, float]] = {}
+        for index, event in enumerate(events):
+            if event.kind == "report" and event.location is not None:
+                loc = event.location
+                points[index] = to_wgs84(loc.lon, loc.lat, loc.crs)
+        unknown = [i for i in points if events[i].grid is None]
+        located = registry.locate_many(
+            [points[i][0] for i in unknown], [points[i][1] for i in unknown]
+        )
+        grids = dict(zip(unknown, located, strict=True))
+        found: list[Normalized | IntakeError] = []
+        for index, event in enumerate(events):
+            try:
+                if event.kind == "status":
+                    found.append(self._status(event, now))
+                else:
+                    where = (points[index], grids.get(index)) if index in points else None
+                    found.append(self._report(event, registry, now, where))
+            except IntakeError as exc:
+                found.append(exc)
+        return found
+
+    def _report(
+        self,
+        event: EventIn,
+        registry: Registry,
+        now: datetime,
+        where: tuple[tuple[float, float], str | None] | None = None,
+    ) -> Report:
+        """``where``: the WGS-84 point and the grid located for it, when the caller batched
+        them (``normalize_many``)."""
         errors: list[FieldError] = []
         assert event.category is not None  # EventIn's rules
         if registry.category(event.category) is None:
@@ -141,10 +181,14 @@ class Intake:
         point = None
         grid = event.grid
         if event.location is not None:
-            lon, lat = to_wgs84(event.location.lon, event.location.lat, event.location.crs)
+            if where is None:
+                lon, lat = to_wgs84(event.location.lon, event.location.lat, event.location.crs)
+                located = registry.locate(lon, lat) if grid is None else None
+            else:
+                (lon, lat), located = where
             point = Point(lon=round(lon, 7), lat=round(lat, 7))
             if grid is None:
-                grid = registry.locate(lon, lat)
+                grid = located
                 if grid is None:
                     errors.append(FieldError("location", "outside every grid of this county"))
         if grid is not None and event.grid is not None:
@@ -208,8 +252,11 @@ class Intake:
         """Append events atomically with their de-duplication key, in one round trip
         (one script call per receive day of the batch)."""
         days: dict[str, list[int]] = {}
+        day_of: dict[datetime, str] = {}  # a batch's events mostly share their receive time
         for index, event in enumerate(events):
-            day = event.received_at.astimezone(self._tz).strftime("%Y%m%d")
+            day = day_of.get(event.received_at)
+            if day is None:
+                day = day_of[event.received_at] = self._day(event.received_at)
             days.setdefault(day, []).append(index)
         pipe = self._client.pipeline(transaction=False)
         for day, indexes in days.items():
@@ -235,6 +282,9 @@ class Intake:
                 incident_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
                 results[index] = Enqueued(incident_id=incident_id, duplicate=not int(created))
         return [r for r in results if r is not None]
+
+    def _day(self, received: datetime) -> str:
+        return received.astimezone(self._tz).strftime("%Y%m%d")
 
     def enqueue_into(self, pipe: Any, event: Normalized) -> None:
         """Queue one event's atomic de-duplicate-and-append on a pipeline (or a transaction)."""

@@ -2,13 +2,14 @@
 
 Reads the inbox through a consumer group, applies each event with the pure
 ``feeds.lifecycle.apply`` (which dispatches on the event's type), and commits in one MULTI/EXEC
-per batch: the new incident documents, the indexes and counters (``_index``), the SLA clock's
-plans, the changes-stream entries (all sent as one script call, ``feeds.batchwrite``), the
-alarm step's merged alarms and the incidents they open (``feeds.alarms.stage``) and the XACK
-of the batch's entries. A
-crash before EXEC leaves the entries pending; another processor reclaims them after
-``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a replayed event a
-no-op. Documents are WATCHed, so several processors can run side by side.
+per batch: the new incident documents, the indexes and counters (``feeds.indexing``), the SLA
+clock's plans, the changes-stream entries (merged per key, ``feeds.batchwrite``), the alarm
+step's merged alarms and the incidents they open (``feeds.alarms.stage``) and the XACK of the
+batch's entries. A crash before EXEC leaves the entries pending; another processor reclaims
+them after ``claim_idle_ms`` (XAUTOCLAIM), and the ``seen`` list of each incident makes a
+replayed event a no-op. Documents are WATCHed, so several processors can run side by side, and
+a batch waits for older entries of its incidents still pending with another processor
+(``feeds.ordering``), so each incident's events are applied in stream order.
 """
 
 from __future__ import annotations
@@ -19,22 +20,25 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+import msgspec
 import redis
 from pydantic import ValidationError
 
 from feeds.alarms.stage import AlarmPlan, AlarmStage
-from feeds.batchwrite import Writes, register
-from feeds.contract import Alarm, parse_inbox_event
+from feeds.batchwrite import Writes, execute_transaction
+from feeds.contract import Alarm, Report, parse_inbox_event
 from feeds.incident import Incident, summary
-from feeds.indexing import index_case, index_clock
+from feeds.indexing import index_incident
 from feeds.keys import PROCESSOR_GROUP, Keys
 from feeds.lifecycle import Event, Outcome, apply
+from feeds.ordering import OrderGuard
 from feeds.refdata.registry import RegistryCache
 from feeds.rules import Rules
 from feeds.settings import ProcessorSettings
@@ -43,6 +47,10 @@ from feeds.sla.policy import PolicyBook, load_policies
 log = logging.getLogger(__name__)
 
 Entry = tuple[str, dict[bytes, bytes]]
+
+_decode = Incident.decoder().decode
+#: The changes stream's summaries (compact UTF-8 JSON).
+_encode = msgspec.json.encode
 
 
 @dataclass
@@ -79,7 +87,7 @@ def parse_entries(entries: Sequence[Entry]) -> Batch:
             continue
         incident_id = _text(fields.get(b"i", b"")) or event.incident_id
         if event.incident_id is None and incident_id:
-            event = event.model_copy(update={"incident_id": incident_id})
+            event.incident_id = incident_id  # just parsed, ours alone: no copy needed
         batch.events.append((entry_id, event))
     return batch
 
@@ -104,8 +112,8 @@ class Processor:
         self.name = name or consumer_name()
         self.policies = policies or load_policies(None, tz)
         self.registry = registry or RegistryCache(client, keys)
-        self._writes = register(client)
         self.alarms = alarms or AlarmStage.create(client, keys, tz)
+        self.guard = OrderGuard(client, keys, self.name, settings.claim_idle_ms)
         self.processed = 0
         self._last_claim = 0.0
         self._last_trim = 0.0
@@ -172,7 +180,7 @@ class Processor:
                 self.client.xack(self.keys.inbox, PROCESSOR_GROUP, *reply[2])
             if entries:
                 log.info("reclaimed %d pending entries", len(entries))
-                done += self.process(entries)
+                done += self.process(entries, reclaiming=True)
             if start == "0-0" or not entries:
                 return done
 
@@ -197,8 +205,9 @@ class Processor:
         self.client.xtrim(self.keys.inbox, minid=min(safe, cutoff, key=_id_key), approximate=False)
 
     # -- one batch ---------------------------------------------------------------------
-    def process(self, entries: Sequence[Entry]) -> int:
+    def process(self, entries: Sequence[Entry], *, reclaiming: bool = False) -> int:
         batch = parse_entries(entries)
+        self._wait_for_older(batch, reclaiming=reclaiming)
         for _attempt in range(20):
             try:
                 self._commit(batch)
@@ -208,58 +217,103 @@ class Processor:
                 continue
         raise RuntimeError("too many concurrent writers on the same incidents")
 
+    def _wait_for_older(self, batch: Batch, *, reclaiming: bool) -> None:
+        """Keep per-incident order with other processors (``feeds.ordering``)."""
+        waiting: dict[str, bool] = {}
+        for _entry, event in batch.events:
+            if event.incident_id is not None and event.incident_id not in waiting:
+                # a report is its incident's first entry: nothing older can be pending
+                waiting[event.incident_id] = not isinstance(event, Report)
+        incident_ids = sorted(i for i, check in waiting.items() if check)
+        if not incident_ids:
+            return
+        deadline = time.monotonic() + 2 * self.settings.claim_idle_ms / 1000
+        pause = 0.001
+        while True:
+            found = self.guard.older_in_flight(batch.ids[0], incident_ids)
+            if not found.entries:
+                return
+            if found.stale and not reclaiming:
+                self.reclaim()  # a dead consumer's older entries: apply them first
+                continue
+            if time.monotonic() > deadline:
+                log.warning("older entries of this batch's incidents still pending; going on")
+                return
+            time.sleep(pause)
+            pause = min(2 * pause, 0.05)
+
     def _commit(self, batch: Batch) -> None:
-        incident_ids = sorted({e.incident_id for _, e in batch.events if e.incident_id})
-        doc_keys = [self.keys.incident(i) for i in incident_ids]
+        """Read the batch's documents (WATCHed), apply its events in stream order, commit.
+
+        Each incident is decoded when its first event comes and its document, indexes and
+        plans are written as soon as its last event of the batch is applied, so a case's
+        objects are worked on while they are still in the CPU's caches.
+        """
+        left = Counter(e.incident_id for _, e in batch.events if e.incident_id)
+        incident_ids = sorted(left)
         with self.client.pipeline(transaction=True) as pipe:
-            if doc_keys:
+            raw: dict[str, bytes] = {}
+            if incident_ids:
+                doc_keys = [self.keys.incident(i) for i in incident_ids]
                 pipe.watch(*doc_keys)  # type: ignore[no-untyped-call]
-                raw_docs = pipe.mget(doc_keys)
-            else:
-                raw_docs = []
-            current: dict[str, Incident | None] = {
-                i: None if raw is None else Incident.model_validate_json(raw)
-                for i, raw in zip(incident_ids, raw_docs, strict=True)
-            }
-            before = dict(current)
+                docs = cast(list[bytes | None], pipe.mget(doc_keys))
+                raw = {i: d for i, d in zip(incident_ids, docs, strict=True) if d is not None}
             now = datetime.now(self.tz)
             alarm_plan = self._plan_alarms(pipe, batch, now)
             rules = self.rules()
-            changes: list[tuple[str, Incident]] = []
-            rejected: list[tuple[str, str, Event]] = []
+            writes = Writes()
+            before: dict[str, Incident | None] = {}
+            current: dict[str, Incident | None] = {}
             for entry_id, event in batch.events:
-                key = event.incident_id or ""
-                outcome: Outcome = apply(current.get(key), event, now, rules)
+                key = event.incident_id
+                if key is None:
+                    outcome: Outcome = apply(None, event, now, rules)
+                    if outcome.rejected:
+                        self._reject(writes, entry_id, outcome.rejected, event)
+                    continue
+                if key not in current:
+                    found = raw.pop(key, None)
+                    current[key] = before[key] = None if found is None else _decode(found)
+                outcome = apply(current[key], event, now, rules)
                 if outcome.rejected:
-                    rejected.append((entry_id, outcome.rejected, event))
+                    self._reject(writes, entry_id, outcome.rejected, event)
                 elif outcome.incident is not None and outcome.op:
                     current[key] = outcome.incident
-                    changes.append((outcome.op, outcome.incident))
-            writes = Writes()
-            for incident_id, incident in current.items():
-                if incident is not None and incident is not before[incident_id]:
-                    writes.set(
-                        self.keys.incident(incident_id),
-                        incident.model_dump_json(exclude_defaults=True),
-                    )
-                    self._index(writes, before[incident_id], incident)
-            for op, incident in changes:
-                writes.xadd(
-                    self.keys.changes,
-                    {"op": op, "id": incident.id, "s": json.dumps(summary(incident))},
-                    maxlen=self.settings.changes_maxlen,
-                    approximate=True,
-                )
-            for entry_id, reason, event in rejected:
-                self._reject(writes, entry_id, reason, event.source, event.model_dump_json())
+                    self._change(writes, outcome.op, outcome.incident)
+                left[key] -= 1
+                if left[key] == 0:
+                    new = current.pop(key)
+                    old = before.pop(key)
+                    if new is not None and new is not old:
+                        writes.set(self.keys.incident(key), new.to_json())
+                        index_incident(
+                            writes,
+                            self.keys,
+                            old,
+                            new,
+                            tz=self.tz,
+                            recent_size=self.settings.recent_size,
+                        )
             for entry_id, reason, payload in batch.bad:
-                self._reject(writes, entry_id, reason, "unknown", payload)
+                self._dead_letter(writes, entry_id, reason, "unknown", payload)
             pipe.multi()
-            writes.queue(pipe, self._writes)
+            writes.queue(pipe)
             self.alarms.write(pipe, alarm_plan)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
-            pipe.execute()
+            execute_transaction(pipe)
+
+    def _change(self, writes: Writes, op: str, incident: Incident) -> None:
+        """The changes-stream entry of one applied event (the summary has no personal data)."""
+        writes.xadd(
+            self.keys.changes,
+            {"op": op, "id": incident.id, "s": _encode(summary(incident))},
+            maxlen=self.settings.changes_maxlen,
+            approximate=True,
+        )
+
+    def _reject(self, writes: Writes, entry_id: str, reason: str, event: Event) -> None:
+        self._dead_letter(writes, entry_id, reason, event.source, event.model_dump_json())
 
     def _plan_alarms(self, pipe: Any, batch: Batch, now: datetime) -> AlarmPlan | None:
         """The alarm step (storm control, rules: ``feeds.alarms``), while WATCHing."""
@@ -270,7 +324,9 @@ class Processor:
         """Policies and the current reference data, for one batch."""
         return Rules(self.policies, self.registry.get())
 
-    def _reject(self, pipe: Any, entry_id: str, reason: str, source: str, raw: Any) -> None:
+    def _dead_letter(
+        self, pipe: Any, entry_id: str, reason: str, source: str, raw: str | bytes
+    ) -> None:
         pipe.xadd(
             self.keys.deadletter,
             {
@@ -285,37 +341,6 @@ class Processor:
             maxlen=self.settings.deadletter_maxlen,
             approximate=True,
         )
-
-    def _index(self, pipe: Any, old: Incident | None, new: Incident) -> None:
-        """Keep indexes and counters in step with the change old → new."""
-        areas = [c for c in (new.area.grid, new.area.community, new.area.street, new.county) if c]
-        if old is None:
-            received = new.received_at.astimezone(self.tz)
-            stats = self.keys.daily_stats(received.strftime("%Y%m%d"))
-            pipe.hincrby(stats, "received", 1)
-            pipe.hincrby(stats, f"received:h{received:%H}", 1)
-            pipe.hincrby(stats, f"received:cat:{new.category}", 1)
-            pipe.hincrby(stats, f"received:src:{new.source}", 1)
-            pipe.expire(stats, 60 * 86400)
-            pipe.zadd(self.keys.recent_index, {new.id: new.received_at.timestamp()})
-            pipe.zremrangebyrank(self.keys.recent_index, 0, -self.settings.recent_size - 1)
-        was_open = old is not None and old.is_open
-        if new.is_open and not was_open:
-            pipe.zadd(self.keys.open_index, {new.id: new.reported_at.timestamp()})
-            for code in areas:
-                pipe.hincrby(self.keys.open_by_area, code, 1)
-        elif was_open and not new.is_open:
-            pipe.zrem(self.keys.open_index, new.id)
-            for code in areas:
-                pipe.hincrby(self.keys.open_by_area, code, -1)
-        if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
-            closed = new.closed_at.astimezone(self.tz).strftime("%Y%m%d")
-            pipe.hincrby(self.keys.daily_stats(closed), "closed", 1)
-            pipe.zadd(self.keys.closed_index, {new.id: new.closed_at.timestamp()})
-        elif new.is_open and old is not None and not old.is_open:
-            pipe.zrem(self.keys.closed_index, new.id)  # reopened: not due for the purge
-        index_case(pipe, self.keys, old, new)
-        index_clock(pipe, self.keys, old, new)
 
 
 def _id_key(entry_id: str) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -90,3 +91,22 @@ class Children:
                 proc.kill()
                 proc.wait(5)
         self.procs.clear()
+
+
+#: Young-generation threshold of the garbage collector in the long-running processes.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    """Make the cyclic garbage collector cheap for a long-running process that allocates much.
+
+    What the process holds after start-up (modules, the application, the reference data) is
+    moved out of the collector's sight (``gc.freeze``), and a collection starts after 50,000
+    net allocations instead of 700: measured on the HTTP intake's 1,000-event arrays, the
+    collector otherwise costs about 10 µs of CPU per event (a quarter of the intake's work),
+    mostly traversing the reference data again and again. Reference counting still frees almost
+    everything at once; only cycles wait longer.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import shapely
@@ -40,6 +41,8 @@ class GridIndex:
             self.inv_w = self.inv_h = 0.0
             self.cells: list[int] = []
             self.candidates: dict[int, list[int]] = {}
+            self._cells = np.zeros(0, dtype=np.int64)
+            self._ranks = np.zeros((0, 0), dtype=np.int64)
             return
         west, south, east, north = shapely.total_bounds(self.geoms)
         width, height = max(east - west, 1e-9), max(north - south, 1e-9)
@@ -51,6 +54,13 @@ class GridIndex:
         self.east, self.north = float(east), float(north)
         self.inv_w, self.inv_h = self.nx / width, self.ny / height
         self.cells, self.candidates = self._build(width / self.nx, height / self.ny)
+        self._cells = np.asarray(self.cells, dtype=np.int64)
+        most = max((len(c) for c in self.candidates.values()), default=0)
+        # the candidates of mixed cells as a table: row = cell, column = rank (smallest code
+        # first), -1 past the end; built once for locate_many
+        self._ranks = np.full((len(self.cells), most), EMPTY, dtype=np.int64)
+        for cell, found in self.candidates.items():
+            self._ranks[cell, : len(found)] = found
 
     def _build(self, cw: float, ch: float) -> tuple[list[int], dict[int, list[int]]]:
         ix = np.tile(np.arange(self.nx), self.ny)
@@ -91,3 +101,33 @@ class GridIndex:
             if shapely.intersects_xy(self.geoms[i], lon, lat):
                 return self.codes[i]
         return None
+
+    def locate_many(self, lons: Sequence[float], lats: Sequence[float]) -> list[str | None]:
+        """``locate`` for many points at once (numpy and vectorised shapely): the same answers,
+        a few times faster per point for batches (the HTTP intake's arrays)."""
+        xs = np.asarray(lons, dtype=np.float64)
+        ys = np.asarray(lats, dtype=np.float64)
+        found = np.full(xs.shape, EMPTY, dtype=np.int64)
+        if not self.codes or xs.size == 0:
+            return [None] * int(xs.size)
+        inside = (self.west <= xs) & (xs <= self.east) & (self.south <= ys) & (ys <= self.north)
+        where = np.nonzero(inside)[0]
+        cols = np.minimum(((xs[where] - self.west) * self.inv_w).astype(np.int64), self.nx - 1)
+        rows = np.minimum(((ys[where] - self.south) * self.inv_h).astype(np.int64), self.ny - 1)
+        cells = rows * self.nx + cols
+        found[where] = self._cells[cells]  # pure cells answer at once (EMPTY outside all)
+        mixed = found[where] == MIXED
+        todo, todo_cells = where[mixed], cells[mixed]
+        found[todo] = EMPTY
+        for rank in range(self._ranks.shape[1]):  # candidates in code order, as locate
+            if todo.size == 0:
+                break
+            geom = self._ranks[todo_cells, rank]
+            has = geom >= 0
+            todo, todo_cells, geom = todo[has], todo_cells[has], geom[has]
+            hit = shapely.intersects_xy(self.geoms[geom], xs[todo], ys[todo])
+            found[todo[hit]] = geom[hit]
+            todo, todo_cells = todo[~hit], todo_cells[~hit]
+        codes = self.codes
+        positions = cast(list[int], found.tolist())
+        return [codes[i] if i >= 0 else None for i in positions]

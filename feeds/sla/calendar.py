@@ -91,6 +91,7 @@ class WorkCalendar:
         )
         self._days: dict[date, bool] = {}
         self._years: dict[int, bool] = {}
+        self._hours: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
 
     # -- days ----------------------------------------------------------------------------
     def has_official_data(self, year: int) -> bool:
@@ -120,8 +121,20 @@ class WorkCalendar:
         self._days[day] = known
         return known
 
-    def _period(self, day: date, start: time, end: time) -> tuple[datetime, datetime]:
-        return datetime.combine(day, start, self.tz), datetime.combine(day, end, self.tz)
+    def _working_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The working periods of ``day`` as zoned instants (none on a day off), memoised."""
+        found = self._hours.get(day)
+        if found is None:
+            if len(self._hours) > 20_000:
+                self._hours.clear()
+            found = ()
+            if self.is_working_day(day):
+                found = tuple(
+                    (datetime.combine(day, s, self.tz), datetime.combine(day, e, self.tz))
+                    for s, e in self.periods
+                )
+            self._hours[day] = found
+        return found
 
     # -- working time --------------------------------------------------------------------
     def working_time(self, start: datetime, end: datetime) -> timedelta:
@@ -135,12 +148,12 @@ class WorkCalendar:
         total = ZERO
         day = first
         while day <= last:
-            if self.is_working_day(day):
+            periods = self._working_periods(day)
+            if periods:
                 if first < day < last:
                     total += self.day_length
                 else:
-                    for p_start, p_end in self.periods:
-                        lo, hi = self._period(day, p_start, p_end)
+                    for lo, hi in periods:
                         overlap = min(end, hi) - max(start, lo)
                         if overlap > ZERO:
                             total += overlap
@@ -151,26 +164,39 @@ class WorkCalendar:
         """The earliest instant whose working time since ``start`` is ``amount``."""
         if amount <= ZERO:
             return start
-        start = start.astimezone(self.tz)
-        remaining = amount
-        day = start.date()
-        cursor = start
+        return self.add_working_each(start, [amount])[0]
+
+    def add_working_each(self, start: datetime, amounts: Iterable[timedelta]) -> list[datetime]:
+        """``add_working`` one amount after the other, each from the instant before, in one
+        walk: ``[add_working(start, a1), add_working(that, a2), ...]`` (amounts above zero)."""
+        steps = iter(amounts)
+        remaining = next(steps, None)
+        found: list[datetime] = []
+        if remaining is None:
+            return found
+        first = start.astimezone(self.tz)
+        cursor: datetime | None = first  # None: from the day's start on
+        day = first.date()
         for _ in range(MAX_DAYS):
-            if self.is_working_day(day):
-                whole_day = cursor <= datetime.combine(day, self.periods[0][0], self.tz)
-                if whole_day and remaining > self.day_length:
+            periods = self._working_periods(day)
+            if periods and (cursor is None or cursor <= periods[0][0]):
+                if remaining > self.day_length:
                     remaining -= self.day_length
-                else:
-                    for p_start, p_end in self.periods:
-                        lo, hi = self._period(day, p_start, p_end)
-                        begin = max(cursor, lo)
-                        if begin >= hi:
-                            continue
-                        if remaining <= hi - begin:
-                            return begin + remaining
-                        remaining -= hi - begin
+                    periods = ()
+                cursor = None
+            for lo, hi in periods:
+                begin = lo if cursor is None or cursor < lo else cursor
+                while begin < hi and remaining <= hi - begin:
+                    begin += remaining
+                    found.append(begin)
+                    remaining = next(steps, None)
+                    if remaining is None:
+                        return found
+                cursor = begin
+                if begin < hi:
+                    remaining -= hi - begin
             day += ONE_DAY
-            cursor = datetime.combine(day, time(0), self.tz)
+            cursor = None
         raise ValueError(f"no end within {MAX_DAYS} days: does the calendar have working days?")
 
     # -- either basis ----------------------------------------------------------------------
@@ -185,6 +211,18 @@ class WorkCalendar:
         if basis is TimeBasis.CALENDAR:
             return start + max(ZERO, amount)
         return self.add_working(start, amount)
+
+    def add_each(
+        self, start: datetime, amounts: list[timedelta], basis: TimeBasis
+    ) -> list[datetime]:
+        """``add`` one amount after the other, each from the instant the one before reached."""
+        if basis is TimeBasis.CALENDAR:
+            found = []
+            for amount in amounts:
+                start = start + max(ZERO, amount)
+                found.append(start)
+            return found
+        return self.add_working_each(start, amounts)
 
     def day(self, basis: TimeBasis) -> timedelta:
         """What "1 day" of a limit means: one working day's hours, or 24 hours."""

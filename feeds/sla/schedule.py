@@ -8,6 +8,9 @@ sorted set (score: the epoch milliseconds of its next signal) and one plan in th
  "q": [["warning", 50, 0, <due ms>, "<due ISO>"], ..., ["breach", 100, 0, ...]]}
 ```
 
+(written compact by msgspec: times are RFC 3339 with their own offset, ``Z`` for UTC; the
+clock makes the signals' ids of these strings, so they never change for a written plan).
+
 ``q`` lists the signals still to fire, in time order: warnings, the breach (threshold 100,
 repeat 0) and, after a breach, the next escalation step (threshold 100, repeat k ≥ 1). The
 processor rewrites a plan only when its identity (deadline, next escalation) changes, so a plan
@@ -16,18 +19,22 @@ the clock is consuming is never rewritten under it with signals already sent.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
+from typing import NamedTuple
+
+import msgspec
 
 from feeds.incident import Incident, Stage
 from feeds.sla.stages import BREACH
 
 PlanId = tuple[datetime, datetime | None, int]
 
+_ENCODE = msgspec.json.encode
 
-@dataclass(frozen=True)
-class Plan:
+
+class Plan(NamedTuple):
     member: str
     score_ms: int
     body: str
@@ -59,26 +66,30 @@ def plan(incident_id: str, stage_key: str, stage: Stage, *, marks: bool = True) 
     if plan_id(stage) is None:
         return None
     assert stage.deadline is not None
-    items: list[tuple[str, int, int, int, str]] = []
-    for threshold, at in stage.marks.items():
-        if threshold in stage.fired or not marks:
-            continue
-        signal = "breach" if threshold >= BREACH else "warning"
-        items.append((signal, threshold, 0, epoch_ms(at), at.isoformat()))
+    items: list[Item] = []
+    if marks:
+        fired = stage.fired
+        for threshold, at in stage.marks.items():
+            if threshold not in fired:
+                signal = "breach" if threshold >= BREACH else "warning"
+                items.append((signal, threshold, 0, epoch_ms(at), at))
     if stage.next_escalation is not None:
         at = stage.next_escalation
         step = stage.escalation_step + 1
-        items.append(("breach", BREACH, step, epoch_ms(at), at.isoformat()))
+        items.append(("breach", BREACH, step, epoch_ms(at), at))
     if not items:
         return None
-    items.sort(key=lambda item: (item[3], item[1], item[2]))
-    body = {
-        "i": incident_id,
-        "s": stage_key,
-        "d": stage.deadline.isoformat(),
-        "q": [list(item) for item in items],
-    }
-    return Plan(member(incident_id, stage_key), items[0][3], json.dumps(body))
+    items.sort(key=_ORDER)
+    body = {"i": incident_id, "s": stage_key, "d": stage.deadline, "q": items}
+    return Plan(member(incident_id, stage_key), items[0][3], _ENCODE(body).decode())
+
+
+#: One signal of a plan: signal, threshold, repeat, due (epoch ms), due (encoded as ISO 8601).
+Item = tuple[str, int, int, int, datetime]
+
+
+#: Plan items in time order (due ms, then threshold, then repeat).
+_ORDER = itemgetter(3, 1, 2)
 
 
 @dataclass(frozen=True)
@@ -91,22 +102,29 @@ class PlanChanges:
 
 def plan_changes(old: Incident | None, new: Incident) -> PlanChanges:
     """Compare the stages' plan identities before and after a change."""
-    write: list[Plan] = []
-    drop: list[str] = []
-    keys = set(new.stages) | (set(old.stages) if old else set())
-    for key in sorted(keys):
-        stage = new.stages.get(key)
-        previous = old.stages.get(key) if old else None
-        if stage is not None and stage is previous:
-            continue  # untouched by this change (the lifecycle never mutates a stage)
-        before = plan_id(previous)
-        after = plan_id(stage)
-        if before == after:
-            continue
-        same_deadline = before is not None and after is not None and before[0] == after[0]
-        made = plan(new.id, key, stage, marks=not same_deadline) if stage is not None else None
-        if made is None:
-            drop.append(member(new.id, key))
-        else:
-            write.append(made)
-    return PlanChanges(write, drop)
+    changes = PlanChanges([], [])
+    before_stages = old.stages if old is not None else {}
+    after_stages = new.stages
+    for key, stage in after_stages.items():
+        previous = before_stages.get(key)
+        if stage is not previous:  # the lifecycle never mutates a stage: same object, same plan
+            _compare(changes, new.id, key, previous, stage)
+    for key, previous in before_stages.items():
+        if key not in after_stages:
+            _compare(changes, new.id, key, previous, None)
+    return changes
+
+
+def _compare(
+    changes: PlanChanges, incident_id: str, key: str, previous: Stage | None, stage: Stage | None
+) -> None:
+    before = plan_id(previous)
+    after = plan_id(stage)
+    if before == after:
+        return
+    same_deadline = before is not None and after is not None and before[0] == after[0]
+    made = plan(incident_id, key, stage, marks=not same_deadline) if stage is not None else None
+    if made is None:
+        changes.drop.append(member(incident_id, key))
+    else:
+        changes.write.append(made)

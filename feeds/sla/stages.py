@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from feeds.incident import SlaState, Stage, StageName
+from feeds.incident import DepartmentRole, SlaState, Stage, StageName
 from feeds.sla.calendar import WorkCalendar
 from feeds.sla.policy import Policy
 
@@ -36,15 +36,19 @@ def compute_marks(
     """Instants at which the stage's clock time reaches each threshold (and 100 %)."""
     marks: dict[int, datetime] = {}
     used = timedelta(seconds=consumed_s)
-    cursor, reached = since, used  # each mark is added to the one before (additivity)
+    ahead: list[int] = []
+    steps: list[timedelta] = []
+    reached = used  # each mark is added to the one before (additivity), in one walk
     for threshold in (*thresholds, BREACH):
         target = timedelta(seconds=limit_s * threshold / 100)
         if target <= used:
             marks[threshold] = since
             continue
-        cursor = calendar.add(cursor, target - reached, stage.basis)
+        ahead.append(threshold)
+        steps.append(target - reached)
         reached = target
-        marks[threshold] = cursor
+    for threshold, at in zip(ahead, calendar.add_each(since, steps, stage.basis), strict=True):
+        marks[threshold] = at
     return marks
 
 
@@ -61,7 +65,7 @@ def start(
     at: datetime,
     *,
     department: str | None = None,
-    role: str | None = None,
+    role: DepartmentRole | None = None,
 ) -> Stage:
     """A new running stage whose clock starts at ``at`` (the time its event carries)."""
     rule = policy.stages[name]

@@ -47,6 +47,7 @@ def intake(
     Dahua, Open311)."""
     import uvicorn  # noqa: PLC0415
 
+    from gridwall.procs import tune_gc  # noqa: PLC0415
     from gridwall.server import create_app  # noqa: PLC0415
 
     overrides: dict[str, object] = {
@@ -60,6 +61,8 @@ def intake(
         app = create_app(settings, url, ["intake"], adapters=not no_listeners)
     except (RedisUnavailable, FeedsError) as exc:
         raise click.ClickException(str(exc)) from None
+    app.state.runtime.registry.get()  # loaded before the collector is tuned (frozen with the rest)
+    tune_gc()
     uvicorn.run(
         app,
         host=settings.http.host,

@@ -64,7 +64,7 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
     from feeds.runtime import Runtime  # noqa: PLC0415
     from feeds.sla.clock import SlaClock  # noqa: PLC0415
     from gridwall.daily import DailyJobs  # noqa: PLC0415
-    from gridwall.procs import run_threads  # noqa: PLC0415
+    from gridwall.procs import run_threads, tune_gc  # noqa: PLC0415
 
     if no_clock and no_processor:
         raise click.UsageError("--no-clock and --no-processor leave nothing to run")
@@ -98,6 +98,8 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
         Generator(settings, rt.registry.get, rt.client),
     )
     targets["daily"] = daily.run
+    rt.registry.get()  # loaded before the collector is tuned, so it is frozen with the rest
+    tune_gc()
     run_threads(targets)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
 import redis
-from pydantic import Field
 
 from feeds.access import (
     Principal,
@@ -25,7 +25,7 @@ class DispatchedIncident(Incident):
     """An incident as the lifecycle issue records it: lead and co-handling departments."""
 
     lead_department: str | None = None
-    co_departments: list[str] = Field(default_factory=list)
+    co_departments: list[str] = msgspec.field(default_factory=list)
 
 
 def _incident(**departments: object) -> DispatchedIncident:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import redis
 
-from feeds.contract import EventIn
+from feeds.contract import Action, EventIn
 from feeds.incident import Incident
 from feeds.intake import Intake
 from feeds.keys import PROCESSOR_GROUP, Keys
@@ -176,3 +177,77 @@ def test_processed_entries_are_trimmed_but_never_unprocessed_ones(
     proc.trim_inbox()
     # Kept: the last delivered entry (the trim bound) and the unprocessed one.
     assert r.xlen(keys.inbox) == 2
+
+
+def lifecycle(lead: str, co: str) -> list[tuple[str, str | None, dict[str, object]]]:
+    return [
+        ("accept", None, {}),
+        ("dispatch", lead, {"co": [co]}),
+        ("sign", lead, {}),
+        ("report_back", lead, {}),
+        ("verify", None, {"result": "pass"}),
+    ]
+
+
+def test_several_processors_apply_each_incidents_events_in_order(
+    r: redis.Redis, keys: Keys, seeded: Registry, intake: Intake, settings: Settings
+) -> None:
+    """Each case's five actions are adjacent in the inbox, so with batches of two they are
+    spread over three processors at once: each must wait for the older ones of its cases."""
+    ids = post(intake, seeded, *[report(i) for i in range(12)])
+    drain(r, settings)
+    lead, co = sorted(seeded.departments)[:2]
+    now = datetime.now(TZ)
+    intake.enqueue(
+        [
+            Action(
+                event_id=f"a{n}-{step}",
+                source="api",
+                source_event_id=f"a{n}-{step}",
+                received_at=now,
+                incident_id=incident_id,
+                action=action,
+                actor="tester",
+                at=now,
+                department=department,
+                params=params,
+            )
+            for n, incident_id in enumerate(ids)
+            for step, (action, department, params) in enumerate(lifecycle(lead, co))
+        ]
+    )
+    small = settings.processor.model_copy(update={"batch_size": 2})
+    workers = [Processor(r, keys, small, TZ, f"p{i}") for i in range(3)]
+
+    def work(p: Processor) -> None:
+        while p.step(block_ms=1):
+            pass
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert r.xlen(keys.deadletter) == 0
+    assert {load(r, keys, i).status.value for i in ids} == {"closed"}
+    assert all(len(load(r, keys, i).history) == 6 for i in ids)
+    assert r.zcard(keys.open_index) == 0
+
+
+def test_an_older_event_left_by_a_dead_processor_is_applied_first(
+    r: redis.Redis, keys: Keys, seeded: Registry, intake: Intake, settings: Settings
+) -> None:
+    (incident_id,) = post(intake, seeded, report(1))
+    drain(r, settings)
+    post(intake, seeded, status("e-1", "accepted", 1), status("e-1", "closed", 2))
+    quick = settings.processor.model_copy(update={"claim_idle_ms": 200, "batch_size": 1})
+    dead = Processor(r, keys, quick, TZ, "dead")
+    dead.client.xreadgroup(PROCESSOR_GROUP, "dead", {keys.inbox: ">"}, count=1)  # then dies
+    survivor = Processor(r, keys, quick, TZ, "survivor")
+    survivor._last_claim = time.monotonic()  # its periodic reclaim is not due yet
+    while survivor.step(block_ms=1):
+        pass
+    incident = load(r, keys, incident_id)
+    assert [h.action for h in incident.history] == ["report", "accept", "close"]
+    assert r.xlen(keys.deadletter) == 0
+    assert r.xpending(keys.inbox, PROCESSOR_GROUP)["pending"] == 0

@@ -75,27 +75,30 @@ def _rate(sink: FeedSink, name: str, count: int, limit: int) -> None:
 def normalize_all(sink: FeedSink, items: list[Any], principal: Principal) -> list[Normalized]:
     """Every item validated and normalized, or a Refused (422) with every field's reason."""
     rt = sink.rt
-    errors: list[FieldError] = []
-    normalized: list[Normalized] = []
-    registry = rt.registry.get()
-    now = rt.now()
+    errors: dict[int, list[FieldError]] = {}
+    valid: list[tuple[int, EventIn]] = []
     for index, item in enumerate(items):
         prefix = f"[{index}]." if len(items) > 1 else ""
         try:
             event = EventIn.model_validate(item)
         except ValidationError as exc:
-            errors.extend(validation_errors(exc, prefix))
+            errors[index] = validation_errors(exc, prefix)
             continue
         if principal.source is not None and event.source != principal.source:
             reason = f"this token may only post as {principal.source!r}"
-            errors.append(FieldError(f"{prefix}source", reason))
+            errors[index] = [FieldError(f"{prefix}source", reason)]
             continue
-        try:
-            normalized.append(rt.intake.normalize(event, registry, now))
-        except IntakeError as exc:
-            errors.extend(FieldError(f"{prefix}{e.field}", e.reason) for e in exc.errors)
+        valid.append((index, event))
+    done = rt.intake.normalize_many([e for _, e in valid], rt.registry.get(), rt.now())
+    normalized: list[Normalized] = []
+    for (index, _event), result in zip(valid, done, strict=True):
+        if isinstance(result, IntakeError):
+            prefix = f"[{index}]." if len(items) > 1 else ""
+            errors[index] = [FieldError(f"{prefix}{e.field}", e.reason) for e in result.errors]
+        else:
+            normalized.append(result)
     if errors:
-        raise Refused(422, "invalid event", errors)
+        raise Refused(422, "invalid event", [e for i in sorted(errors) for e in errors[i]])
     return normalized
 
 

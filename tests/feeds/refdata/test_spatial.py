@@ -35,7 +35,10 @@ def test_the_index_agrees_with_a_scan_of_every_grid(demo_registry: Registry) -> 
     misses = [(x, y) for x, y in points if index.locate(x, y) != naive(codes, tree, x, y)]
     assert misses == []
     assert sum(index.locate(x, y) is not None for x, y in points) > 10_000
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    assert index.locate_many(xs, ys) == [index.locate(x, y) for x, y in points]
 
 
 def test_an_empty_index_finds_nothing() -> None:
     assert GridIndex([], []).locate(118.8, 31.9) is None
+    assert GridIndex([], []).locate_many([118.8], [31.9]) == [None]

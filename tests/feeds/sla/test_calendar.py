@@ -202,3 +202,20 @@ def test_a_clock_started_off_hours_runs_like_one_started_at_the_next_opening(
     opening = cal.add_working(start, timedelta(microseconds=1)) - timedelta(microseconds=1)
     assert cal.working_time(start, opening) == timedelta(0)
     assert cal.add_working(start, a) == cal.add_working(opening, a) or a == timedelta(0)
+
+
+POSITIVE = st.integers(1, 5 * 7 * 3600).map(lambda s: timedelta(seconds=s))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cal=calendars(), start=INSTANTS, amounts=st.lists(POSITIVE, max_size=5))
+def test_adding_in_one_walk_is_adding_one_after_the_other(
+    cal: WorkCalendar, start: datetime, amounts: list[timedelta]
+) -> None:
+    expected, cursor = [], start
+    for amount in amounts:
+        cursor = cal.add_working(cursor, amount)
+        expected.append(cursor)
+    assert cal.add_each(start, amounts, TimeBasis.WORKING) == expected
+    on_calendar = [start + sum(amounts[: i + 1], timedelta(0)) for i in range(len(amounts))]
+    assert cal.add_each(start, amounts, TimeBasis.CALENDAR) == on_calendar
