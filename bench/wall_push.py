@@ -13,8 +13,9 @@ the backlog stays level). Debian's Chromium shows the wall at its real size.
 * ``heap``: the JS heap after a forced garbage collection (CDP ``HeapProfiler.collectGarbage``,
   then ``Runtime.getHeapUsage`` and ``Performance.getMetrics``: heap, DOM nodes, listeners)
   every ``--every`` seconds for ``--minutes``, each when the screen next shows its first
-  rotation page (the same DOM every time); growth is the last sample against the first (taken
-  after one minute of load), and the mean of the last three against the first three.
+  rotation page; growth is the last sample against the first (taken after one minute of
+  load), the mean of the last three against the first three, and the least-squares trend over
+  the run (also with the DOM node count held fixed: what the panels show varies by sample).
 
     .venv/bin/python -m bench.wall_push payload [--layout desk] [--seconds 60] [--rate 50]
     .venv/bin/python -m bench.wall_push heap [--layout desk] [--minutes 30] [--rate 50]
@@ -29,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from playwright.sync_api import Page, sync_playwright
 
 from bench.harness import load_average
@@ -99,6 +101,23 @@ def heap_sample(page: Page, cdp: Any) -> dict[str, float]:
     }
 
 
+def heap_trend(
+    rows: list[tuple[float, dict[str, float], int]], minutes: float
+) -> tuple[float, float]:
+    """Growth over ``minutes`` from a least-squares fit of the heap on time, as a percentage of
+    the fitted start; and the same with the page's DOM node count as a second regressor, so what
+    the panels happen to show at a sample (a longer list, more clusters) does not pass for a leak.
+    """
+    t = np.array([m for m, _s, _n in rows])
+    used = np.array([s["used"] for _m, s, _n in rows])
+    nodes = np.array([s["nodes"] for _m, s, _n in rows])
+    ones = np.ones_like(t)
+    (b0, b1), *_ = np.linalg.lstsq(np.column_stack([ones, t]), used, rcond=None)
+    (c0, c1, c2), *_ = np.linalg.lstsq(np.column_stack([ones, t, nodes]), used, rcond=None)
+    start_nodes = c0 + c2 * nodes.mean()
+    return float(b1 * minutes / b0 * 100), float(c1 * minutes / start_nodes * 100)
+
+
 def heap(wall: Wall, layout: str, minutes: float, every: float, rate: float) -> str:
     size = SIZES.get(layout.split("/", maxsplit=1)[0], (1920, 1080))
     rows = []
@@ -129,10 +148,12 @@ def heap(wall: Wall, layout: str, minutes: float, every: float, rate: float) -> 
               f"{s['listeners']:.0f} |" for m, s, _n in rows]  # fmt: skip
     growth = (last["used"] - first["used"]) / first["used"] * 100
     ends = [statistics.mean(s["used"] for _m, s, _n in part) for part in (rows[:3], rows[-3:])]
+    trend, trend_nodes = heap_trend(rows, minutes)
     lines.append(
         f"\nHeap growth over {minutes:.0f} min: {growth:+.1f} % last sample against the first, "
         f"{(ends[1] - ends[0]) / ends[0] * 100:+.1f} % mean of the last three against the first "
-        "three (target ≤ 10 %)."
+        f"three; least-squares trend {trend:+.1f} % (heap ~ time), {trend_nodes:+.1f} % with the "
+        "DOM node count held fixed (heap ~ time + nodes); target ≤ 10 %."
     )
     return "\n".join(lines)
 
