@@ -19,7 +19,7 @@ due the next Monday at 15:00 when no holiday intervenes). All arithmetic is on `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -226,7 +226,7 @@ class WorkCalendar:
         return self.add_working(start, amount)
 
     def add_each(
-        self, start: datetime, amounts: list[timedelta], basis: TimeBasis
+        self, start: datetime, amounts: Sequence[timedelta], basis: TimeBasis
     ) -> list[datetime]:
         """``add`` one amount after the other, each from the instant the one before reached."""
         if basis is TimeBasis.CALENDAR:
