@@ -182,8 +182,12 @@ def _chunked(command: str, key: str, args: list[Value]) -> list[Command]:
     return [(command, key, args[at : at + CHUNK]) for at in range(0, len(args), CHUNK)]
 
 
-def execute_transaction(pipe: Any) -> None:
+def execute_transaction(pipe: Any, writes: Writes | None = None) -> None:
     """``pipe.execute()`` for the processor's MULTI/EXEC, with less work per command.
+
+    ``writes``, when given, run first inside the transaction, packed straight from their
+    merged commands (the same as ``writes.queue(pipe)`` before the pipe's other commands,
+    without queueing each on the pipe).
 
     redis-py spends about 10 µs of Python per queued command (packing every argument, reading
     each ``QUEUED``, running reply callbacks). The processor's transaction holds a thousand
@@ -199,11 +203,16 @@ def execute_transaction(pipe: Any) -> None:
     if conn is None:  # nothing was WATCHed: take a connection like execute() does
         conn = pipe.connection = pipe.connection_pool.get_connection()
     packed = [hiredis.pack_command(("MULTI",))]
+    queued = len(stack)
+    if writes is not None:
+        commands = writes.commands()
+        queued += len(commands)
+        packed += [hiredis.pack_command(_args(name, key, args)) for name, key, args in commands]
     packed += [hiredis.pack_command(tuple(args)) for args, _options in stack]
     packed.append(hiredis.pack_command(("EXEC",)))
     try:
         conn.send_packed_command([b"".join(packed)], check_health=False)
-        refused = [e for e in [_read(conn) for _ in range(len(stack) + 1)] if e is not None]
+        refused = [e for e in [_read(conn) for _ in range(queued + 1)] if e is not None]
         try:
             replies = conn.read_response()  # MULTI's and every QUEUED reply were read above
         except ExecAbortError:
@@ -219,6 +228,11 @@ def execute_transaction(pipe: Any) -> None:
         if isinstance(reply, Exception):
             raise reply
     pipe.reset()
+
+
+def _args(name: str, key: str, args: list[Value]) -> Any:
+    """One command as hiredis packs it (its stub types the tuple as one element)."""
+    return (name, key, *args)
 
 
 def _read(conn: Any) -> redis.ResponseError | None:

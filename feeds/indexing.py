@@ -82,11 +82,16 @@ def _received(keys: Keys, tz: tzinfo, received: datetime) -> tuple[str, str]:
     return keys.daily_stats(local.strftime("%Y%m%d")), f"received:h{local:%H}"
 
 
+def _areas(incident: Incident) -> list[str]:
+    """The codes of the areas an incident counts in (grid up to county)."""
+    area = incident.area
+    return [c for c in (area.grid, area.community, area.street, incident.county) if c]
+
+
 def index_incident(
     pipe: Any, keys: Keys, old: Incident | None, new: Incident, *, tz: tzinfo, recent_size: int
 ) -> None:
     """Keep every index and counter in step with the change old → new."""
-    areas = [c for c in (new.area.grid, new.area.community, new.area.street, new.county) if c]
     if old is None:
         stats, hour = _received(keys, tz, new.received_at)
         pipe.hincrby(stats, "received", 1)
@@ -99,11 +104,11 @@ def index_incident(
     was_open = old is not None and old.is_open
     if new.is_open and not was_open:
         pipe.zadd(keys.open_index, {new.id: new.reported_at.timestamp()})
-        for code in areas:
+        for code in _areas(new):
             pipe.hincrby(keys.open_by_area, code, 1)
     elif was_open and not new.is_open:
         pipe.zrem(keys.open_index, new.id)
-        for code in areas:
+        for code in _areas(new):
             pipe.hincrby(keys.open_by_area, code, -1)
     if not new.is_open and (old is None or old.is_open) and new.closed_at is not None:
         closed = new.closed_at.astimezone(tz).strftime("%Y%m%d")

@@ -63,7 +63,7 @@ def mask_address(value: str, community: str | None = None) -> str:
 
 def mask_text(text: str) -> str:
     """Free text with the phone and ID-card numbers in it masked."""
-    if not text or not any(ch.isdigit() for ch in text):
+    if not text or _DIGITS.search(text) is None:  # both patterns need a digit
         return text
     text = ID_IN_TEXT.sub(lambda m: m.group(1) + "*" * 11 + m.group(2), text)
     return PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)

@@ -297,11 +297,10 @@ class Processor:
             for entry_id, reason, payload in batch.bad:
                 self._dead_letter(writes, entry_id, reason, "unknown", payload)
             pipe.multi()
-            writes.queue(pipe)
-            self.alarms.write(pipe, alarm_plan)
+            self.alarms.write(pipe, alarm_plan)  # runs after the writes (``execute_transaction``)
             if batch.ids:
                 pipe.xack(self.keys.inbox, PROCESSOR_GROUP, *batch.ids)
-            execute_transaction(pipe)
+            execute_transaction(pipe, writes)
 
     def _change(self, writes: Writes, op: str, incident: Incident) -> None:
         """The changes-stream entry of one applied event (the summary has no personal data)."""

@@ -19,7 +19,7 @@ due the next Monday at 15:00 when no holiday intervenes). All arithmetic is on `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -92,6 +92,7 @@ class WorkCalendar:
         self._days: dict[date, bool] = {}
         self._years: dict[int, bool] = {}
         self._hours: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        self._walks: dict[tuple[datetime, tuple[timedelta, ...]], tuple[datetime, ...]] = {}
 
     # -- days ----------------------------------------------------------------------------
     def has_official_data(self, year: int) -> bool:
@@ -168,7 +169,19 @@ class WorkCalendar:
 
     def add_working_each(self, start: datetime, amounts: Iterable[timedelta]) -> list[datetime]:
         """``add_working`` one amount after the other, each from the instant before, in one
-        walk: ``[add_working(start, a1), add_working(that, a2), ...]`` (amounts above zero)."""
+        walk: ``[add_working(start, a1), add_working(that, a2), ...]`` (amounts above zero).
+
+        Memoised per start instant and amounts (the stages a dispatch starts for the lead and
+        its co-handlers have the same limits from the same instant)."""
+        key = (start, tuple(amounts))
+        known = self._walks.get(key)
+        if known is None:
+            if len(self._walks) > 4096:
+                self._walks.clear()
+            known = self._walks[key] = tuple(self._walk(start, key[1]))
+        return list(known)
+
+    def _walk(self, start: datetime, amounts: Iterable[timedelta]) -> list[datetime]:
         steps = iter(amounts)
         remaining = next(steps, None)
         found: list[datetime] = []
@@ -213,7 +226,7 @@ class WorkCalendar:
         return self.add_working(start, amount)
 
     def add_each(
-        self, start: datetime, amounts: list[timedelta], basis: TimeBasis
+        self, start: datetime, amounts: Sequence[timedelta], basis: TimeBasis
     ) -> list[datetime]:
         """``add`` one amount after the other, each from the instant the one before reached."""
         if basis is TimeBasis.CALENDAR:

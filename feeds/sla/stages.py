@@ -12,9 +12,10 @@ per deadline.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from feeds.incident import DepartmentRole, SlaState, Stage, StageName
-from feeds.sla.calendar import WorkCalendar
+from feeds.sla.calendar import TimeBasis, WorkCalendar
 from feeds.sla.policy import Policy
 
 BREACH = 100
@@ -31,25 +32,37 @@ def compute_marks(
     limit_s: float,
     thresholds: tuple[int, ...],
     *,
-    stage: Stage,
+    basis: TimeBasis,
 ) -> dict[int, datetime]:
-    """Instants at which the stage's clock time reaches each threshold (and 100 %)."""
-    marks: dict[int, datetime] = {}
+    """Instants at which a clock running since ``since`` reaches each threshold (and 100 %)."""
+    reached, ahead, steps = _steps(consumed_s, limit_s, thresholds)
+    marks = dict.fromkeys(reached, since)
+    for threshold, at in zip(ahead, calendar.add_each(since, steps, basis), strict=True):
+        marks[threshold] = at
+    return marks
+
+
+@lru_cache(maxsize=1024)
+def _steps(
+    consumed_s: float, limit_s: float, thresholds: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[timedelta, ...]]:
+    """Thresholds already reached, thresholds ahead and the clock time from each one ahead to
+    the next (each mark is added to the one before: additivity, one calendar walk); the same
+    for every stage of a policy's limit."""
     used = timedelta(seconds=consumed_s)
+    reached: list[int] = []
     ahead: list[int] = []
     steps: list[timedelta] = []
-    reached = used  # each mark is added to the one before (additivity), in one walk
+    last = used
     for threshold in (*thresholds, BREACH):
         target = timedelta(seconds=limit_s * threshold / 100)
         if target <= used:
-            marks[threshold] = since
+            reached.append(threshold)
             continue
         ahead.append(threshold)
-        steps.append(target - reached)
-        reached = target
-    for threshold, at in zip(ahead, calendar.add_each(since, steps, stage.basis), strict=True):
-        marks[threshold] = at
-    return marks
+        steps.append(target - last)
+        last = target
+    return tuple(reached), tuple(ahead), tuple(steps)
 
 
 def _state(fired: list[int]) -> SlaState:
@@ -69,17 +82,20 @@ def start(
 ) -> Stage:
     """A new running stage whose clock starts at ``at`` (the time its event carries)."""
     rule = policy.stages[name]
-    stage = Stage(
+    limit_s = _seconds(rule.limit)
+    marks = compute_marks(calendar, at, 0.0, limit_s, policy.thresholds, basis=rule.basis)
+    return Stage(  # what _schedule(..., keep=[]) makes, built once
         name=name,
         department=department,
         role=role,
         policy=policy.key,
         basis=rule.basis,
-        limit_s=_seconds(rule.limit),
+        limit_s=limit_s,
         started_at=at,
         running_since=at,
+        marks=marks,
+        deadline=marks[BREACH],
     )
-    return _schedule(stage, calendar, policy.thresholds, at, keep=[])
 
 
 def _schedule(
@@ -92,7 +108,12 @@ def _schedule(
     """(Re)compute deadline and marks from ``running_since``; keep fired marks still crossed."""
     assert stage.running_since is not None
     marks = compute_marks(
-        calendar, stage.running_since, stage.consumed_s, stage.limit_s, thresholds, stage=stage
+        calendar,
+        stage.running_since,
+        stage.consumed_s,
+        stage.limit_s,
+        thresholds,
+        basis=stage.basis,
     )
     fired = [t for t in keep if t in marks and marks[t] <= at]
     return stage.model_copy(

@@ -101,6 +101,28 @@ def test_merged_writes_leave_the_state_of_the_plain_commands(
         writes.queue(pipe)
         pipe.execute()
     assert _state(r, "b:") == _state(r, "a:")
+    packed = Writes()  # the same, packed straight into the lean transaction
+    _run(packed, "c:", ops)
+    with r.pipeline(transaction=True) as pipe:
+        pipe.multi()
+        execute_transaction(pipe, packed)
+    assert _state(r, "c:") == _state(r, "a:")
+
+
+def test_writes_given_to_the_lean_transaction_run_before_the_pipes_commands(
+    r: redis.Redis,
+) -> None:
+    writes = Writes()
+    writes.set("order", "writes")
+    writes.xadd("order:s", {"by": "writes"})
+    with r.pipeline(transaction=True) as pipe:
+        pipe.watch("order")
+        pipe.multi()
+        pipe.set("order", "pipe")
+        pipe.xadd("order:s", {"by": "pipe"})
+        execute_transaction(pipe, writes)
+    assert r.get("order") == b"pipe"
+    assert [e[1][b"by"] for e in r.xrange("order:s")] == [b"writes", b"pipe"]
 
 
 def test_large_merged_commands_are_split(r: redis.Redis) -> None:
