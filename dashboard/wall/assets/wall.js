@@ -146,6 +146,24 @@ window.gridwall = window.gridwall || {};
   };
 
   /* -- once a second: clock, connection, rotation, map reset, reload watchdog ---------- */
+  /* Dash's renderer keeps an undo history of every prop change that is not a callback
+     response (this interval, the heartbeat), even with undo/redo hidden (plotly/dash#727): a
+     wall running for weeks would hold millions of entries. Keep the few that error recovery
+     (revert) may use. */
+  var HISTORY_KEPT = 20;
+  function trimHistory() {
+    var store = window.store;
+    var history = store && store.getState && store.getState().history;
+    if (history && history.past && history.past.length > HISTORY_KEPT) {
+      history.past.splice(0, history.past.length - HISTORY_KEPT);
+    }
+    if (history && history.future && history.future.length > 0) { history.future.length = 0; }
+  }
+  G.historyLength = function () {
+    var history = window.store && window.store.getState().history;
+    return history && history.past ? history.past.length : -1;
+  };
+
   function rotate() {
     var screen = document.querySelector(".gw-screen[data-rotate]");
     if (!screen) { return; }
@@ -223,6 +241,7 @@ window.gridwall = window.gridwall || {};
         rotate();
         declutter();
         resetMaps(cfg);
+        trimHistory();
         if (silent > (cfg.reloadAfter || 90) && !G.state.reloading) {
           G.state.reloading = true;  // last resort, once the server answers again
           fetch(cfg.healthUrl || "/api/v1/health", { cache: "no-store" })
