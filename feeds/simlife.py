@@ -14,8 +14,10 @@ from __future__ import annotations
 import random
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from feeds.contract import Action
 from feeds.refdata.registry import Registry
 
 #: Departments used when the reference data lists none (the skeleton's demo county).
@@ -51,6 +53,31 @@ class Step:
     params: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     actor: str = "值班员"
+
+    def event(
+        self,
+        incident_id: str | None,
+        at: datetime,
+        received_at: datetime,
+        *,
+        source: str,
+        ref: str,
+        event_id: str,
+    ) -> Action:
+        """This step as the inbox action of case ``incident_id``, done at ``at``."""
+        return Action(
+            event_id=event_id,
+            source=source,
+            source_event_id=ref,
+            received_at=received_at,
+            incident_id=incident_id,
+            action=self.action,
+            actor=self.actor,
+            at=at,
+            department=self.department,
+            note=self.note,
+            params=self.params,
+        )
 
 
 @dataclass(frozen=True)

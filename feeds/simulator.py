@@ -25,7 +25,7 @@ from typing import Any
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 
-from feeds.contract import Action, Crs, EventIn, Urgency
+from feeds.contract import Crs, EventIn, Urgency
 from feeds.geo import from_wgs84
 from feeds.intake import Intake, IntakeError, new_event_id
 from feeds.refdata.model import Level
@@ -156,19 +156,8 @@ class Simulator:
     def act(self, incident_id: str, step: Step, at: datetime, now: datetime) -> None:
         """Append one action of a case to the inbox (the processor applies or refuses it)."""
         self.seq += 1
-        action = Action(
-            event_id=new_event_id(),
-            source=SOURCE,
-            source_event_id=f"sim-{self.seq:08d}",
-            received_at=now,
-            incident_id=incident_id,
-            action=step.action,
-            actor=step.actor,
-            at=at,
-            department=step.department,
-            note=step.note,
-            params=step.params,
-        )
+        ref = f"sim-{self.seq:08d}"
+        action = step.event(incident_id, at, now, source=SOURCE, ref=ref, event_id=new_event_id())
         self.intake.enqueue([action])
 
     def backfill(self, now: datetime, count: int, days: float) -> int:

@@ -188,6 +188,7 @@ Feature = Callable[[str, Any], dict[str, Any]]
 def collection(
     items: Mapping[str, T], feature: Callable[[str, T], dict[str, Any]]
 ) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of ``items``, one feature each, in their order."""
     return {"type": "FeatureCollection", "features": [feature(k, v) for k, v in items.items()]}
 
 

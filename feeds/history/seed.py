@@ -141,19 +141,8 @@ class _Seeder:
 
 
 def _action(report: Report, step: Step, at: datetime, n: int) -> Action:
-    return Action(
-        event_id=f"{report.event_id}-{n}",
-        source="seed",
-        source_event_id=f"{report.event_id}-{n}",
-        received_at=at,
-        incident_id=report.incident_id,
-        action=step.action,
-        actor=step.actor,
-        at=at,
-        department=step.department,
-        note=step.note,
-        params=step.params,
-    )
+    name = f"{report.event_id}-{n}"
+    return step.event(report.incident_id, at, at, source="seed", ref=name, event_id=name)
 
 
 class _Collector:

@@ -50,6 +50,20 @@ def load(r: redis.Redis, keys: Keys, incident_id: str) -> Incident:
     return Incident.model_validate_json(r.get(keys.incident(incident_id)))
 
 
+def side_by_side(workers: list[Processor], timeout: float) -> None:
+    """Run the processors in threads until each finds the inbox empty."""
+
+    def work(p: Processor) -> None:
+        while p.step(block_ms=1):
+            pass
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+
+
 def test_indexes_and_counters_follow_the_lifecycle(
     r: redis.Redis, keys: Keys, seeded: Registry, intake: Intake, settings: Settings
 ) -> None:
@@ -130,16 +144,7 @@ def test_two_processors_in_parallel_lose_no_update(
     small = settings.processor.model_copy(update={"batch_size": 7})
     workers = [Processor(r, keys, small, TZ, f"p{i}") for i in range(2)]
     workers[0].ensure_group()
-
-    def work(p: Processor) -> None:
-        while p.step(block_ms=1):
-            pass
-
-    threads = [threading.Thread(target=work, args=(p,)) for p in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    side_by_side(workers, timeout=30)
     drain(r, settings)
     statuses = [load(r, keys, i).status.value for i in ids]
     assert statuses.count("closed") == 25
@@ -218,16 +223,7 @@ def test_several_processors_apply_each_incidents_events_in_order(
     )
     small = settings.processor.model_copy(update={"batch_size": 2})
     workers = [Processor(r, keys, small, TZ, f"p{i}") for i in range(3)]
-
-    def work(p: Processor) -> None:
-        while p.step(block_ms=1):
-            pass
-
-    threads = [threading.Thread(target=work, args=(p,)) for p in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    side_by_side(workers, timeout=60)
     assert r.xlen(keys.deadletter) == 0
     assert {load(r, keys, i).status.value for i in ids} == {"closed"}
     assert all(len(load(r, keys, i).history) == 6 for i in ids)

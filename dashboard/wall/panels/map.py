@@ -20,7 +20,14 @@ from dash.exceptions import PreventUpdate
 
 from dashboard.auth.dash import callback_roles
 from dashboard.wall.hub import Change, Snapshot
-from dashboard.wall.mapdata import Geometry, crumbs, hideout, hideout_patch, keyed_patch
+from dashboard.wall.mapdata import (
+    Geometry,
+    collection,
+    crumbs,
+    hideout,
+    hideout_patch,
+    keyed_patch,
+)
 from dashboard.wall.panels.base import Panel, PanelContext, Props, frame, sid
 from dashboard.wall.theme import MAP_SCALE, OVERDUE_SCALE
 from feeds.access import Role
@@ -143,7 +150,7 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
             dl.GeoJSON(
                 id=ctx.cid("cameras"),
                 interactive=False,
-                data={"type": "FeatureCollection", "features": list(cams.values())},
+                data=collection(cams, lambda _k, feature: feature),
                 pointToLayer={"variable": "gridwall.map.camera"},
             )
         )
@@ -154,10 +161,7 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
                 id=ctx.cid("markers"),
                 cluster=True,
                 zoomToBoundsOnClick=True,
-                data={
-                    "type": "FeatureCollection",
-                    "features": [_marker(k, m) for k, m in snap.markers.items()],
-                },
+                data=collection(snap.markers, _marker),
                 pointToLayer={"variable": "gridwall.map.incident"},
                 clusterToLayer={"variable": "gridwall.map.cluster"},
                 superClusterOptions={"radius": 100, "maxZoom": 17},
@@ -169,10 +173,7 @@ def render(ctx: PanelContext, snap: Snapshot) -> Component:
             dl.GeoJSON(
                 id=ctx.cid("video"),
                 interactive=False,
-                data={
-                    "type": "FeatureCollection",
-                    "features": [_video(k, v) for k, v in snap.video.items()],
-                },
+                data=collection(snap.video, _video),
                 pointToLayer={"variable": "gridwall.map.video"},
             )
         )
