@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -163,7 +162,7 @@ class PushHub:
         arrived = False
         for raw_stream, entries in streams:
             stream = raw_stream.decode()
-            found = [_change(fields) for _id, fields in entries]
+            found = [Change.of(fields) for _id, fields in entries]
             ids[stream] = entries[-1][0].decode()
             arrived = arrived or bool(entries)
             if stream == keys.changes:
@@ -214,11 +213,3 @@ class PushHub:
                 log.warning("push hub lost redis (%s); retrying", exc)
                 ids = None
                 await asyncio.sleep(1.0)
-
-
-def _change(fields: dict[bytes, bytes]) -> Change:
-    return Change(
-        op=fields.get(b"op", b"").decode(),
-        id=fields.get(b"id", b"").decode(),
-        summary=json.loads(fields.get(b"s", b"{}")),
-    )

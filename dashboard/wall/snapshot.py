@@ -11,20 +11,21 @@ stats, acknowledgements) and assembles an immutable ``Snapshot``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from dashboard import metrics
 from dashboard.feedqueries import FeedQueries
 from dashboard.queries import IntakeTrend, Queries, parse_incidents, parse_summaries
 from dashboard.wall.openset import Marker, OpenSet
 from dashboard.wall.strip import Ack, AlarmItem, candidates, strip
-from dashboard.wall.ticker import TickerItem, alarm_event, incident_event
+from dashboard.wall.ticker import TickerItem, alarm_event, incident_event, seed
 from feeds.settings import WallSettings
 from feeds.sources.config import FeedsFile
 
@@ -69,11 +70,25 @@ class Snapshot:
     ticker: tuple[TickerItem, ...] = ()
 
 
+#: How many of the newest entries of the changes and alarm-changes streams refill the ticker
+#: after a (re)start.
+TICKER_TAIL = 2000
+
+
 @dataclass(frozen=True)
 class Change:
     op: str
     id: str
     summary: dict[str, Any]
+
+    @classmethod
+    def of(cls, fields: Mapping[bytes, bytes]) -> Change:
+        """An entry of the changes or alarm-changes stream."""
+        return cls(
+            op=fields.get(b"op", b"").decode(),
+            id=fields.get(b"id", b"").decode(),
+            summary=json.loads(fields.get(b"s", b"{}")),
+        )
 
 
 def department_board(
@@ -127,11 +142,7 @@ class SnapshotBuilder:
         self.open_set = fresh
         if not self.loaded:
             await self._load_alarms()
-            recent = await self.q.recent(self.settings.ticker_size)
-            for s in reversed(recent):
-                item = incident_event("new", s, None)
-                if item is not None:
-                    self._ticker.appendleft(item)
+            await self._seed_ticker()
         self.loaded = True
         log.info("wall: %d open incidents loaded (%d changes replayed)", len(fresh), len(replay))
 
@@ -141,6 +152,30 @@ class SnapshotBuilder:
             self.feed_queries.alarms, limit=self.settings.alarm_rows * 5, since=since
         )
         self._video = {a["id"]: (a, a.get("camera_name")) for a in found}
+
+    async def _seed_ticker(self) -> None:
+        """Refill the ticker after a (re)start: the newest reports and the streams' tails."""
+        keys = self.q.keys
+        tails = []
+        for stream in (keys.changes, keys.alarm_changes):
+            entries = cast(
+                list[tuple[bytes, dict[bytes, bytes]]],
+                await self.q.r.xrevrange(stream, count=TICKER_TAIL),
+            )
+            tails.append([Change.of(fields) for _id, fields in reversed(entries)])
+        recent = await self.q.recent(self.settings.ticker_size)
+        items = seed(
+            recent,
+            [(c.op, c.summary) for c in tails[0]],
+            [(c.op, c.summary, self._camera_name(c.summary)) for c in tails[1]],
+            self.settings.ticker_size,
+        )
+        self._ticker.clear()
+        self._ticker.extend(items)
+
+    def _camera_name(self, alarm: Mapping[str, Any]) -> str | None:
+        camera = self.rt.registry.get().camera(alarm.get("camera_id") or "")
+        return camera.name if camera else None
 
     def apply_changes(self, changes: list[Change]) -> None:
         for change in changes:
@@ -152,10 +187,8 @@ class SnapshotBuilder:
                 self._ticker.appendleft(item)
 
     def apply_alarm_changes(self, changes: list[Change]) -> None:
-        registry = self.rt.registry.get()
         for change in changes:
-            camera = registry.camera(change.summary.get("camera_id") or "")
-            name = camera.name if camera else None
+            name = self._camera_name(change.summary)
             self._video[change.id] = (change.summary, name)
             item = alarm_event(change.op, change.summary, name)
             if item is not None:

@@ -214,6 +214,12 @@ def test_video_alarms_come_from_the_alarm_changes_stream(
         assert camera.name in strip_item.title
         assert any(t.kind == "video" for t in snap.ticker)
         await hub.stop()
+        # a restarted server's ticker still shows the alarm (from the alarm-changes stream)
+        restarted = hub_of(rt)
+        await restarted.builder.load()
+        ticker = (await restarted.builder.build()).ticker
+        assert [t.title for t in ticker if t.kind == "video"] == [f"烟火 · {camera.name}"]
+        await restarted.builder.stop()
         await rt.aclose()
 
     asyncio.run(scenario())

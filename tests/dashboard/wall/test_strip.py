@@ -16,7 +16,7 @@ from dashboard.wall.strip import (
     parse_quiet_hours,
     strip,
 )
-from dashboard.wall.ticker import alarm_event, incident_event
+from dashboard.wall.ticker import alarm_event, incident_event, seed
 from tests.dashboard.wall.test_openset import case
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -95,3 +95,22 @@ def test_ticker_events_from_changes() -> None:
     assert item is not None
     assert item.title == "区域入侵 · 东门"
     assert alarm_event("merge", video(3), "东门") is None
+
+
+def test_a_restarted_ticker_is_refilled_from_the_newest_reports_and_the_streams_tails() -> None:
+    at = "2026-11-27T09:{:02d}:00+08:00".format
+    reports = [case(9), case(8), case(1)]  # the newest reports, newest first
+    changes = [  # the changes stream's tail, oldest first
+        ("new", case(8)),
+        ("update", case(8, sla="warning", updated_at=at(10))),
+        ("update", case(8, sla="overdue", updated_at=at(20))),  # a breach seen in the tail
+        ("update", case(7, sla="overdue", updated_at=at(21))),  # its earlier state is not
+        ("update", case(6, status="closed", updated_at=at(22))),
+        ("close", case(5, status="closed", updated_at=at(23))),
+    ]
+    alarms = [("new", video(3), "东门"), ("merge", video(3), "东门")]
+    items = seed(reports, changes, alarms, size=20)
+    assert [i.key for i in items] == [
+        "close:c5", "breach:c8:None", "report:c9", "report:c8", "report:c1", "video:a3",
+    ]  # fmt: skip
+    assert [i.key for i in seed(reports, changes, alarms, size=2)] == ["close:c5", "breach:c8:None"]
