@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from feeds.incident import Incident, summary
+from feeds.incident import Incident, summaries_of
 from feeds.processor import processor_lag
 from feeds.runtime import Runtime
 
@@ -22,11 +22,6 @@ def _text(value: bytes | str) -> str:
 
 def parse_incidents(docs: list[bytes]) -> list[Incident]:
     return [Incident.model_validate_json(d) for d in docs]
-
-
-def parse_summaries(docs: list[bytes]) -> list[dict[str, Any]]:
-    """The summaries (``feeds.incident.summary``) of raw incident documents."""
-    return [summary(Incident.model_validate_json(d)) for d in docs]
 
 
 @dataclass(frozen=True)
@@ -63,14 +58,15 @@ class Queries:
         if not ids:
             return []
         docs = await self.r.mget([self.keys.incident(_text(cast(bytes, i))) for i in ids])
-        return [summary(Incident.model_validate_json(d)) for d in docs if d is not None]
+        return summaries_of([cast(bytes, d) for d in docs if d is not None])
 
     async def incidents(self, ids: list[str], chunk: int = 500) -> list[Incident]:
         return parse_incidents(await self.documents(ids, chunk))
 
     async def documents(self, ids: list[str], chunk: int = 500) -> list[bytes]:
         """The raw incident documents (JSON) of ``ids`` that exist, read in chunks; parse them
-        with ``parse_incidents`` or ``parse_summaries`` (in a thread when there are many)."""
+        with ``parse_incidents`` or ``feeds.incident.summaries_of`` (in a thread when there are
+        many)."""
         found: list[bytes] = []
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]

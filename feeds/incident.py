@@ -250,7 +250,58 @@ def handle_key(department: str | None, role: str | None) -> str:
     return "handle" if role != "co" else f"handle@{department}"
 
 
-def sla_view(incident: Incident) -> tuple[SlaState, datetime | None, str | None]:
+class _AreaView(msgspec.Struct, frozen=True):
+    grid: str | None = None
+    community: str | None = None
+    street: str | None = None
+
+
+class _PointView(msgspec.Struct, frozen=True):
+    lon: float
+    lat: float
+
+
+class _StageView(msgspec.Struct, frozen=True, gc=False):
+    state: SlaState = SlaState.NORMAL
+    deadline: Aware | None = None
+    ended_at: Aware | None = None
+
+
+class IncidentView(msgspec.Struct, kw_only=True, frozen=True):
+    """The fields of a stored incident that ``summary`` reads, under the document's names.
+
+    Decoding a document into it skips everything else (the history, the reporter, past stages,
+    warning marks), which is most of a case's bytes: the walls load every open incident's
+    summary this way when they start (``summaries_of``). Stored documents only: it does not
+    validate what it skips.
+    """
+
+    id: str
+    title: str
+    category: str
+    urgency: Urgency
+    status: Status
+    area: _AreaView
+    location: _PointView | None = None
+    source: str
+    level: CaseLevel = CaseLevel.COMMUNITY
+    lead: str | None = None
+    stages: dict[str, _StageView] = msgspec.field(default_factory=dict)
+    reported_at: Aware
+    updated_at: Aware
+
+
+_VIEW = msgspec.json.Decoder(IncidentView)
+
+
+def summaries_of(docs: list[bytes]) -> list[dict[str, Any]]:
+    """The summaries of stored incident documents (JSON), as ``summary`` makes them from the
+    whole documents, read through ``IncidentView``."""
+    decode = _VIEW.decode
+    return [summary(decode(doc)) for doc in docs]
+
+
+def sla_view(incident: Incident | IncidentView) -> tuple[SlaState, datetime | None, str | None]:
     """The worst stored SLA state among running stages, and the nearest running deadline."""
     state, deadline, stage_key = SlaState.NORMAL, None, None
     for key, stage in incident.stages.items():
@@ -265,7 +316,7 @@ def sla_view(incident: Incident) -> tuple[SlaState, datetime | None, str | None]
     return state, deadline, stage_key
 
 
-def summary(incident: Incident) -> dict[str, Any]:
+def summary(incident: Incident | IncidentView) -> dict[str, Any]:
     """The compact, personal-data-free view used by the changes stream and the walls.
 
     No reporter; phone and ID-card numbers typed into the title are masked.

@@ -22,10 +22,11 @@ from typing import Any, cast
 
 from dashboard import metrics
 from dashboard.feedqueries import FeedQueries
-from dashboard.queries import IntakeTrend, Queries, parse_incidents, parse_summaries
+from dashboard.queries import IntakeTrend, Queries, parse_incidents
 from dashboard.wall.openset import Marker, OpenSet
 from dashboard.wall.strip import Ack, AlarmItem, candidates, strip
 from dashboard.wall.ticker import TickerItem, alarm_event, incident_event, seed
+from feeds.incident import summaries_of
 from feeds.settings import WallSettings
 from feeds.sources.config import FeedsFile
 
@@ -134,7 +135,7 @@ class SnapshotBuilder:
         self._replay = []
         try:
             docs = await self.q.documents(await self.q.open_ids())
-            fresh = OpenSet(await asyncio.to_thread(parse_summaries, docs))
+            fresh = OpenSet(await asyncio.to_thread(summaries_of, docs))
             for change in self._replay:
                 fresh.apply(change.summary)
         finally:

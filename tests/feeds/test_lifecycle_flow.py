@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feeds.contract import Action, AreaPath, Report, Urgency
-from feeds.incident import CaseLevel, Incident, SlaState, Status
+from feeds.contract import Action, AreaPath, Point, Report, Reporter, Urgency
+from feeds.incident import CaseLevel, Incident, SlaState, Status, summaries_of, summary
 from feeds.lifecycle import TRANSITIONS, apply, check
 from feeds.refdata.model import Category, Department
 from feeds.refdata.registry import Registry
@@ -303,3 +303,46 @@ def test_unknown_actions_and_incidents_are_rejected() -> None:
     event = case.event("accept")
     out = apply(None, event, T0)
     assert out.rejected == f"unknown incident {case.incident.id}"
+
+
+def test_the_summary_read_from_a_stored_document_is_the_whole_cases_summary() -> None:
+    """The walls decode only what a summary reads (``IncidentView``); at every step of a busy
+    case, and with its stages warned and overdue, that gives the summary of the whole case."""
+    case = Case(
+        urgency=Urgency.URGENT,
+        location=Point(lon=118.7969123, lat=32.0603456),
+        reporter=Reporter(name="张三", phone="13812345678"),
+        title="占道经营 13812345678",
+        description="楼下 110101199003071234",
+    )
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("accept", {}), ("feedback", {}), ("dispatch", {"dept": "CG", "co": ["SW"]}),
+        ("sign", {}), ("park", {}), ("resume", {}), ("escalate", {}),
+        ("request_extension", {"by": "2d"}), ("approve_extension", {}),
+        ("report_back", {"dept": "SW"}), ("report_back", {}), ("verify", {"result": "fail"}),
+        ("report_back", {}), ("verify", {"result": "pass"}), ("reopen", {}),
+        ("dispatch", {"dept": "ZJ"}), ("close", {}), ("evaluate", {"rating": 3}),
+    ]  # fmt: skip
+    seen = [case.incident]
+    for action, params in steps:
+        if action == "close":  # close needs a report back first
+            case.do("sign").do("report_back")
+        seen.append(case.do(action, **params).incident)
+    stages = seen[4].stages  # dispatched, with co-handling: several running stages
+    seen.append(
+        seen[4].model_copy(
+            update={
+                "stages": {
+                    **stages,
+                    "handle": stages["handle"].model_copy(update={"state": SlaState.OVERDUE}),
+                    "sign": stages["sign"].model_copy(update={"state": SlaState.WARNING}),
+                }
+            }
+        )
+    )
+    docs = [incident.to_json() for incident in seen]
+    assert summaries_of(docs) == [summary(incident) for incident in seen]
+    shown = summaries_of(docs)
+    assert {s["status"] for s in shown} >= {"reported", "handling", "parked", "closed"}
+    assert shown[-1]["sla"] == "overdue"
+    assert all("13812345678" not in s["title"] for s in shown)
