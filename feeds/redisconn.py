@@ -110,6 +110,9 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, safe
+            # its own session: a Ctrl-C in the terminal (SIGINT to the whole foreground
+            # group) stops the processes that use Redis, and the owner stops Redis last
+            start_new_session=True,
         )
         self.url = f"redis://:{password}@127.0.0.1:{port}/0"
         self._wait_ready(timeout)
