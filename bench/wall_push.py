@@ -11,7 +11,8 @@ the backlog stays level). Debian's Chromium shows the wall at its real size.
   bytes a second. The baseline of the same run is the first render's frame (the whole screen
   at once): what a push would cost if it resent everything.
 * ``heap``: the JS heap after a forced garbage collection (CDP ``HeapProfiler.collectGarbage``,
-  then ``Runtime.getHeapUsage`` and ``Performance.getMetrics``: heap, DOM nodes, listeners)
+  then ``Runtime.getHeapUsage`` and ``Performance.getMetrics``: heap, DOM nodes, listeners;
+  the length of Dash's undo history, which wall.js keeps short, and the wall server's RSS)
   every ``--every`` seconds for ``--minutes``, each when the screen next shows its first
   rotation page; growth is the last sample against the first (taken after one minute of
   load), the mean of the last three against the first three, and the least-squares trend over
@@ -87,7 +88,17 @@ FIRST_PAGE = """() => { const s = document.querySelector(".gw-screen");
   return !!s && (!s.dataset.rotate || s.dataset.page === "0"); }"""
 
 
-def heap_sample(page: Page, cdp: Any) -> dict[str, float]:
+def rss_mb(pid: int | None) -> float:
+    """Resident memory of a process (MB), from /proc; 0 when it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except (OSError, TypeError):
+        return 0.0
+    kb = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return int(kb) / 1024
+
+
+def heap_sample(page: Page, cdp: Any, server_pid: int | None = None) -> dict[str, float]:
     page.wait_for_function(FIRST_PAGE, timeout=600_000, polling=500)
     page.wait_for_timeout(2_000)  # the page's pushes since it came round
     cdp.send("HeapProfiler.collectGarbage")
@@ -98,6 +109,10 @@ def heap_sample(page: Page, cdp: Any) -> dict[str, float]:
         "total": usage["totalSize"],
         "nodes": metrics.get("Nodes", 0),
         "listeners": metrics.get("JSEventListeners", 0),
+        # Dash's undo history, which wall.js keeps short (it grew for as long as the wall ran)
+        "history": page.evaluate("() => window.gridwall.historyLength()"),
+        # the wall server's side of running for weeks: its push hub, open set and sockets
+        "server": rss_mb(server_pid),
     }
 
 
@@ -132,20 +147,25 @@ def heap(wall: Wall, layout: str, minutes: float, every: float, rate: float) -> 
         with SteadyLoad(wall.client, wall.registry, rate) as load:
             page.wait_for_timeout(60_000)  # warm up: every panel patched a few hundred times
             start = time.monotonic()
-            first = heap_sample(page, cdp)
+            pid = wall.server.pid if wall.server else None
+            first = heap_sample(page, cdp, pid)
             rows.append((0.0, first, load.sent))
             while time.monotonic() - start < minutes * 60:
                 page.wait_for_timeout(every * 1000)
-                rows.append(((time.monotonic() - start) / 60, heap_sample(page, cdp), load.sent))
+                rows.append(
+                    ((time.monotonic() - start) / 60, heap_sample(page, cdp, pid), load.sent)
+                )
         browser.close()
     last = rows[-1][1]
     lines = [
         f"load average {load_average()}; {rows[-1][2]:,} events at {rate:.0f}/s",
-        "| minute | JS heap used (MB) | heap total (MB) | DOM nodes | listeners |",
-        "|---|---|---|---|---|",
+        "| minute | JS heap used (MB) | heap total (MB) | DOM nodes | listeners | Dash history "
+        "| server RSS (MB) |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines += [f"| {m:.0f} | {s['used'] / 1e6:.2f} | {s['total'] / 1e6:.2f} | {s['nodes']:.0f} | "
-              f"{s['listeners']:.0f} |" for m, s, _n in rows]  # fmt: skip
+              f"{s['listeners']:.0f} | {s['history']:.0f} | {s['server']:.0f} |"
+              for m, s, _n in rows]  # fmt: skip
     growth = (last["used"] - first["used"]) / first["used"] * 100
     ends = [statistics.mean(s["used"] for _m, s, _n in part) for part in (rows[:3], rows[-3:])]
     trend, trend_nodes = heap_trend(rows, minutes)
@@ -153,7 +173,8 @@ def heap(wall: Wall, layout: str, minutes: float, every: float, rate: float) -> 
         f"\nHeap growth over {minutes:.0f} min: {growth:+.1f} % last sample against the first, "
         f"{(ends[1] - ends[0]) / ends[0] * 100:+.1f} % mean of the last three against the first "
         f"three; least-squares trend {trend:+.1f} % (heap ~ time), {trend_nodes:+.1f} % with the "
-        "DOM node count held fixed (heap ~ time + nodes); target ≤ 10 %."
+        "DOM node count held fixed (heap ~ time + nodes); target ≤ 10 %. The wall server's "
+        f"RSS: {first['server']:.0f} MB at the first sample, {last['server']:.0f} MB at the last."
     )
     return "\n".join(lines)
 
