@@ -28,6 +28,7 @@ from tests.e2e.wallchecks import (
     drill_down_and_back,
     event_everywhere,
     every_panel,
+    labels_apart,
     masked,
     open_wall,
     restarted,
@@ -145,6 +146,7 @@ def test_desk_acknowledges_chimes_and_survives_a_restart(
             masked(page)
             page.screenshot(path=str(artifacts / "wall-desk.png"))
         with restarted([page], fast, port, headers):
+            labels_apart(page)  # the map drawn afresh is decluttered before it is painted
             page.screenshot(path=str(artifacts / "wall-desk-reconnected.png"))
             # Dash's undo history gains about two entries a second (the clock interval, the
             # heartbeat); the wall keeps it short so weeks of running do not fill the heap.

@@ -40,6 +40,26 @@ SMALLEST_TEXT = """() => {
   return found;
 }"""
 BANNER = {"zh-CN": "连接已断开，正在重连…"}
+#: Text cut at the edge of its panel (a title's keys) or of its chart (a bar's figure).
+CUT_TEXT = """() => {
+  const outside = (el, box) => { const r = el.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1 ||
+                           r.top < box.top - 1 || r.bottom > box.bottom + 1); };
+  const cut = [];
+  document.querySelectorAll('.gw-panel').forEach((panel) => {
+    const box = panel.getBoundingClientRect();
+    panel.querySelectorAll('.gw-panel-title span').forEach((el) => {
+      if (el.textContent.trim() && outside(el, box)) { cut.push(el.textContent.trim()); }
+    });
+  });
+  document.querySelectorAll('.gw-graph').forEach((graph) => {
+    const box = graph.getBoundingClientRect();
+    graph.querySelectorAll('text').forEach((el) => {
+      if (el.textContent.trim() && outside(el, box)) { cut.push(el.textContent.trim()); }
+    });
+  });
+  return cut;
+}"""
 
 
 def watch(page: Page) -> list[str]:
@@ -81,6 +101,8 @@ def every_panel(pages: list[Page], layout: str) -> None:
             "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
         )
         assert min(figures, default=99) >= round(48 * scale), (layout, figures)
+        cut = page.evaluate(CUT_TEXT)
+        assert cut == [], (layout, cut)
 
 
 def masked(page: Page) -> None:
@@ -166,7 +188,7 @@ def back_to_county(page: Page, registry: Registry) -> None:
     page.locator(f"path.gw-area-{street.code}").wait_for()
     assert page.locator(".gw-crumb").count() == 1
     steady_centre(page, street.name)
-    page.wait_for_timeout(1_100)  # a tick of wall.js: overlapping labels hidden
+    labels_apart(page)  # hidden as soon as the map moved them, not at the next clock tick
 
 
 @contextmanager
@@ -187,3 +209,19 @@ def restarted(
                 state="attached", timeout=15_000
             )
         yield live
+
+
+#: The boxes of the map labels shown (not hidden by the declutter), in screen pixels.
+SHOWN_LABELS = """() => Array.from(document.querySelectorAll('.gw-label:not(.gw-hidden)'))
+  .filter((el) => el.offsetParent !== null)
+  .map((el) => { const r = el.getBoundingClientRect();
+                 return [el.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def labels_apart(page: Page) -> None:
+    """No two map labels shown overlap (each can be read from across the room)."""
+    boxes = page.evaluate(SHOWN_LABELS)
+    assert boxes, "no map label shown"
+    for i, (name, left, top, right, bottom) in enumerate(boxes):
+        for other, l2, t2, r2, b2 in boxes[i + 1 :]:
+            assert not (left < r2 and l2 < right and top < b2 and t2 < bottom), (name, other)

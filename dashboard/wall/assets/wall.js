@@ -195,6 +195,20 @@ window.gridwall = window.gridwall || {};
       });
     });
   }
+  /* ... and as soon as a map draws or moves them (a drill-down, a zoom, a redraw after a
+     reconnect), before the browser paints, not at the next clock tick. */
+  function labelsMoved(records) {
+    return records.some(function (rec) {
+      var c = rec.target.classList;
+      return !!c && (rec.type === "childList" ? c.contains("leaflet-marker-pane")
+                                              : c.contains("gw-label"));
+    });
+  }
+  new MutationObserver(function (records) {
+    if (labelsMoved(records)) { declutter(); }
+  }).observe(document.documentElement,
+             { childList: true, subtree: true, attributes: true, attributeFilter: ["style"] });
+
   function resetMaps(cfg) {
     var after = cfg.mapResetS || 0;
     if (!after || Date.now() - G.state.lastInput < after * 1000) { return; }

@@ -12,6 +12,9 @@ from dashboard.wall.panels.base import Panel, PanelContext, Props, frame
 from dashboard.wall.panels.charts import GRAPH_CONFIG, layout
 from dashboard.wall.theme import COLORS
 
+#: The value axis runs this far past the longest bar, so the figure beside it is never cut.
+HEADROOM = 1.25
+
 
 def _mix(ctx: PanelContext, snap: Snapshot) -> list[tuple[str, int]]:
     totals: dict[str, int] = {}
@@ -52,7 +55,8 @@ def _figure(ctx: PanelContext, mix: list[tuple[str, int]]) -> dict[str, Any]:
         ],
         "layout": layout(
             ctx,
-            xaxis={"visible": False, "rangemode": "tozero"},
+            # room right of the longest bar for its figure (the margins are narrow)
+            xaxis={"visible": False, "range": [0, max(values, default=1) * HEADROOM]},
             yaxis={"gridcolor": "rgba(0,0,0,0)"},
             bargap=0.3,
         ),
