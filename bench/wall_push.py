@@ -16,7 +16,9 @@ the backlog stays level). Debian's Chromium shows the wall at its real size.
   every ``--every`` seconds for ``--minutes``, each when the screen next shows its first
   rotation page; growth is the last sample against the first (taken after one minute of
   load), the mean of the last three against the first three, and the least-squares trend over
-  the run (also with the DOM node count held fixed: what the panels show varies by sample).
+  the run (also with the DOM node count held fixed: what the panels show varies by sample),
+  and the median of the first third against the last third at the page's usual DOM size (the
+  heap saws up and down by a few MB between forced collections, so single samples mislead).
 
     .venv/bin/python -m bench.wall_push payload [--layout desk] [--seconds 60] [--rate 50]
     .venv/bin/python -m bench.wall_push heap [--layout desk] [--minutes 30] [--rate 50]
@@ -133,6 +135,19 @@ def heap_trend(
     return float(b1 * minutes / b0 * 100), float(c1 * minutes / start_nodes * 100)
 
 
+def heap_thirds(rows: list[tuple[float, dict[str, float], int]]) -> tuple[float, float, int]:
+    """The median heap of the first and of the last third of the run, over the samples taken
+    at the page's usual size (DOM node count within 5 % of the run's median): robust to the
+    phase of the heap's sawtooth and to what a sample happens to show. Returns both medians
+    (MB) and the node count they stand for."""
+    nodes = statistics.median(s["nodes"] for _m, s, _n in rows)
+    usual = [(m, s["used"] / 1e6) for m, s, _n in rows if abs(s["nodes"] - nodes) <= 0.05 * nodes]
+    end = rows[-1][0]
+    first = [u for m, u in usual if m <= end / 3]
+    last = [u for m, u in usual if m >= end * 2 / 3]
+    return statistics.median(first), statistics.median(last), round(nodes)
+
+
 def heap(wall: Wall, layout: str, minutes: float, every: float, rate: float) -> str:
     size = SIZES.get(layout.split("/", maxsplit=1)[0], (1920, 1080))
     rows = []
@@ -169,6 +184,11 @@ def heap(wall: Wall, layout: str, minutes: float, every: float, rate: float) -> 
     growth = (last["used"] - first["used"]) / first["used"] * 100
     ends = [statistics.mean(s["used"] for _m, s, _n in part) for part in (rows[:3], rows[-3:])]
     trend, trend_nodes = heap_trend(rows, minutes)
+    early, late, usual = heap_thirds(rows)
+    lines.append(
+        f"\nAt the usual page size (~{usual} DOM nodes), median of the first third {early:.2f} MB, "
+        f"of the last third {late:.2f} MB: {(late - early) / early * 100:+.1f} %."
+    )
     lines.append(
         f"\nHeap growth over {minutes:.0f} min: {growth:+.1f} % last sample against the first, "
         f"{(ends[1] - ends[0]) / ends[0] * 100:+.1f} % mean of the last three against the first "
