@@ -24,6 +24,7 @@ from feeds.users import User, UserStore
 from tests.browser import chromium
 from tests.e2e.wallchecks import (
     FILLED,
+    a_label_steps_aside,
     back_to_county,
     drill_down_and_back,
     event_everywhere,
@@ -143,6 +144,7 @@ def test_desk_acknowledges_chimes_and_survives_a_restart(
             assert "zhang" in (done.text_content() or "")
             drill_down_and_back(page, seeded)
             back_to_county(page, seeded)
+            a_label_steps_aside(page, live, headers, seeded)
             masked(page)
             page.screenshot(path=str(artifacts / "wall-desk.png"))
         with restarted([page], fast, port, headers):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import httpx2 as httpx
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.wall.layouts import layout_files, parse_layout
 from feeds.refdata.model import Level
@@ -225,3 +226,35 @@ def labels_apart(page: Page) -> None:
     for i, (name, left, top, right, bottom) in enumerate(boxes):
         for other, l2, t2, r2, b2 in boxes[i + 1 :]:
             assert not (left < r2 and l2 < right and top < b2 and t2 < bottom), (name, other)
+
+
+#: True once a marker stands where the named area's label would be and the label, shown, has
+#: stepped aside from every marker.
+LABEL_ASIDE = """(name) => {
+  const label = Array.from(document.querySelectorAll('.gw-label'))
+    .find((el) => el.querySelector('b') && el.querySelector('b').textContent === name);
+  if (!label || label.classList.contains('gw-hidden')) { return false; }
+  const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom &&
+                            b.top < a.bottom;
+  const r = label.getBoundingClientRect();
+  const dy = parseFloat(label.style.marginTop) || 0;
+  const base = { left: r.left, right: r.right, top: r.top - dy, bottom: r.bottom - dy };
+  const marks = Array.from(document.querySelectorAll('.gw-cluster span, .gw-mk i'))
+    .map((el) => el.getBoundingClientRect());
+  return marks.some((m) => overlap(base, m)) && !marks.some((m) => overlap(r, m));
+}"""
+
+
+def a_label_steps_aside(
+    page: Page, live: Live, headers: dict[str, str], registry: Registry
+) -> None:
+    """A case reported where a street's label stands: the label moves just above or below the
+    case's marker, so both can be read, instead of covering it."""
+    street = registry.by_level(Level.STREET)[0]
+    assert street.centroid is not None
+    lon, lat = street.centroid
+    post(live, headers, 77, location={"lon": lon, "lat": lat, "crs": "wgs84"}, title="标签让位")
+    try:
+        page.wait_for_function(LABEL_ASIDE, arg=street.name, timeout=15_000)
+    except PlaywrightTimeout as exc:
+        raise AssertionError(f"the label of {street.name} stayed over the case's marker") from exc

@@ -177,26 +177,49 @@ window.gridwall = window.gridwall || {};
       slot.classList.toggle("gw-off", Number(slot.dataset.page) !== page);
     });
   }
-  /* Area labels that would overlap one already shown are hidden (the busier area's label
-     wins), so that every label shown can be read from across the room. */
+  /* Area labels are placed so that every label shown can be read from across the room: the
+     busier area's label first, each at its area's centre or, when a marker or a cluster is
+     there, just above or below it; a label that would overlap one already shown is hidden.
+     Labels step aside with margin-top (Leaflet positions markers with their transform). */
+  var OFFSETS = [0, -0.85, 0.85];  // in label heights: the centre, above, below
+  function clashes(r, boxes) {
+    return boxes.some(function (k) {
+      return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
+    });
+  }
+  function shifted(r, dy) {
+    return { left: r.left, right: r.right, top: r.top + dy, bottom: r.bottom + dy };
+  }
   function declutter() {
     document.querySelectorAll(".gw-leaflet").forEach(function (map) {
       var labels = Array.prototype.slice.call(map.querySelectorAll(".gw-label"));
       var count = function (el) { return parseInt((el.textContent.match(/\d+$/) || ["0"])[0], 10); };
       labels.sort(function (a, b) { return count(b) - count(a); });
+      var marks = Array.prototype.map.call(
+        map.querySelectorAll(".gw-cluster span, .gw-mk i, .gw-video i"),
+        function (el) { return el.getBoundingClientRect(); });
       var kept = [];
       labels.forEach(function (el) {
-        var r = el.getBoundingClientRect();
-        var clash = kept.some(function (k) {
-          return r.left < k.right && k.left < r.right && r.top < k.bottom && k.top < r.bottom;
-        });
-        el.classList.toggle("gw-hidden", clash);
-        if (!clash) { kept.push(r); }
+        var now = parseFloat(el.style.marginTop) || 0;
+        var base = shifted(el.getBoundingClientRect(), -now);  // where it is without a shift
+        var h = base.bottom - base.top;
+        if (!h) { return; }  // not laid out (yet)
+        // its centre, else where it stands now (no hopping while markers change around it)
+        var fits = [0, now / h].concat(OFFSETS.slice(1)).map(function (k) {
+          return shifted(base, Math.round(k * h));
+        }).filter(function (r) { return !clashes(r, kept); });
+        var free = fits.filter(function (r) { return !clashes(r, marks); });
+        var pick = free[0] || fits[0];
+        el.classList.toggle("gw-hidden", !pick);
+        var dy = pick ? Math.round(pick.top - base.top) : 0;
+        if (dy !== now) { el.style.marginTop = dy ? dy + "px" : ""; }
+        if (pick) { kept.push(pick); }
       });
     });
+    observer.takeRecords();  // its own moves are not news
   }
   /* ... and as soon as a map draws or moves them (a drill-down, a zoom, a redraw after a
-     reconnect), before the browser paints, not at the next clock tick. */
+     reconnect, new markers), before the browser paints, not at the next clock tick. */
   function labelsMoved(records) {
     return records.some(function (rec) {
       var c = rec.target.classList;
@@ -204,10 +227,11 @@ window.gridwall = window.gridwall || {};
                                               : c.contains("gw-label"));
     });
   }
-  new MutationObserver(function (records) {
+  var observer = new MutationObserver(function (records) {
     if (labelsMoved(records)) { declutter(); }
-  }).observe(document.documentElement,
-             { childList: true, subtree: true, attributes: true, attributeFilter: ["style"] });
+  });
+  observer.observe(document.documentElement,
+                   { childList: true, subtree: true, attributes: true, attributeFilter: ["style"] });
 
   function resetMaps(cfg) {
     var after = cfg.mapResetS || 0;
