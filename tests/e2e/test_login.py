@@ -18,6 +18,7 @@ from feeds.refdata.registry import Registry
 from feeds.settings import Settings
 from feeds.users import User, UserStore
 from tests.browser import chromium
+from tests.e2e.wallchecks import FILLED, every_panel
 from tests.helpers import issue_admin, issue_wall, report
 from tests.live import Live, live_server
 
@@ -94,12 +95,14 @@ def test_sign_in_then_the_wall_then_a_case(
 def test_a_kiosk_link_in_english(live: Live, r: redis.Redis, keys: Keys) -> None:
     token = issue_wall(r, keys, "desk")
     with chromium() as browser:
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
         errors = watch(page)
         page.goto(f"{live.base}/wall/desk?token={token}&lang=en")
         page.wait_for_selector(".gw-screen", timeout=15_000)
         assert page.url == f"{live.base}/wall/desk?lang=en"
         page.get_by_text("Backlog and time limits").wait_for(timeout=5_000)
+        page.wait_for_function(FILLED, timeout=20_000)
+        every_panel([page], "desk")  # English words are longer: nothing cut, nothing too small
         cookies = {c["name"]: c for c in page.context.cookies()}
         assert cookies["gw_session"]["httpOnly"]
         assert cookies["gw_session"]["sameSite"] == "Strict"

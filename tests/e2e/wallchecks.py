@@ -41,7 +41,8 @@ SMALLEST_TEXT = """() => {
   return found;
 }"""
 BANNER = {"zh-CN": "连接已断开，正在重连…"}
-#: Text cut at the edge of its panel (a title's keys) or of its chart (a bar's figure).
+#: Text cut at the edge of its panel (a title's keys), of its chart (a bar's figure) or of its
+#: column (a table's heads, which have no tooltip to fall back on).
 CUT_TEXT = """() => {
   const outside = (el, box) => { const r = el.getBoundingClientRect();
     return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1 ||
@@ -52,6 +53,11 @@ CUT_TEXT = """() => {
     panel.querySelectorAll('.gw-panel-title span').forEach((el) => {
       if (el.textContent.trim() && outside(el, box)) { cut.push(el.textContent.trim()); }
     });
+  });
+  document.querySelectorAll('.gw-bhead > span, .gw-dhead > span').forEach((el) => {
+    if (el.textContent.trim() && el.scrollWidth > el.clientWidth + 1) {
+      cut.push(el.textContent.trim());
+    }
   });
   document.querySelectorAll('.gw-graph').forEach((graph) => {
     const box = graph.getBoundingClientRect();
