@@ -39,6 +39,19 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: A text a layout shows: one string, or one per language of the wall
+#: (``title = { zh-CN = "值班台", en = "Duty desk" }``).
+Text = str | dict[Literal["zh-CN", "en"], str]
+
+
+def local(text: Text | None, language: str) -> str | None:
+    """``text`` in ``language``, else in the other language (a wall never shows nothing)."""
+    if text is None or isinstance(text, str):
+        return text
+    shown = [value for key, value in text.items() if key == language] or list(text.values())
+    return shown[0] if shown else None
+
+
 # -- panel options: each panel type's own, strict -----------------------------------------------
 class HeaderOptions(Spec):
     compact: bool = Field(default=False, description="Only the screen's title and the status.")
@@ -108,7 +121,7 @@ class PanelSpec(Spec):
     row: int = Field(ge=1, description="First grid row (1-based).")
     width: int = Field(1, ge=1)
     height: int = Field(1, ge=1)
-    title: str | None = None
+    title: Text | None = None
     options: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -213,7 +226,7 @@ class Canvas(Spec):
 
 class WallLayout(Spec):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
-    title: str = ""
+    title: Text = ""
     canvas: Canvas = Field(default_factory=Canvas)
     #: Type size scale: 1.0 is sized for a 55" 1080p screen read at 5 m.
     density: float = Field(1.0, gt=0.3, le=3.0)

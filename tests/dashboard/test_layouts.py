@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from dashboard.wall.layouts import LayoutError, layout_files, load_layout, parse_layout
+from dashboard.wall.layouts import LayoutError, layout_files, load_layout, local, parse_layout
 
 ROTATING = """
 [[screens]]
@@ -87,6 +87,7 @@ def write(tmp_path: Path, text: str, name: str = "wall.toml") -> Path:
             "at least 2 items",
         ),
         ("[[screens]\n", "not valid TOML"),
+        ("title = { zh-CN = '值班台', fr = 'Bureau' }\n[[screens]]\n", "title.str: Input should"),
     ],
 )
 def test_errors_name_the_file_and_the_place(tmp_path: Path, text: str, message: str) -> None:
@@ -138,3 +139,18 @@ def test_the_vendored_plotly_bundle_matches_the_plotly_package() -> None:
     bundle = Path(__file__).parents[2] / "dashboard/wall/assets/vendor/plotly-basic.min.js"
     head = bundle.read_text(encoding="utf-8")[:200]
     assert f"plotly.js (basic - minified) v{get_plotlyjs_version()}" in head
+
+
+def test_titles_may_come_in_each_language(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "title = { zh-CN = '值班台', en = 'Duty desk' }\n[[screens]]\n[[screens.panels]]\n"
+        "type = 'backlog'\ncol = 1\nrow = 1\ntitle = { zh-CN = '积压' }\n",
+    )
+    layout = load_layout("wall", tmp_path)
+    assert local(layout.title, "zh-CN") == "值班台"
+    assert local(layout.title, "en") == "Duty desk"
+    panel = layout.screens[0].all_panels()[0]
+    assert local(panel.title, "en") == "积压"  # only one language given: shown in every one
+    assert local("单一", "en") == "单一"
+    assert local(None, "en") is None

@@ -101,6 +101,7 @@ def test_a_kiosk_link_in_english(live: Live, r: redis.Redis, keys: Keys) -> None
         page.wait_for_selector(".gw-screen", timeout=15_000)
         assert page.url == f"{live.base}/wall/desk?lang=en"
         page.get_by_text("Backlog and time limits").wait_for(timeout=5_000)
+        page.get_by_text("Duty desk").wait_for(timeout=5_000)  # the layout's English title
         page.wait_for_function(FILLED, timeout=20_000)
         every_panel([page], "desk")  # English words are longer: nothing cut, nothing too small
         cookies = {c["name"]: c for c in page.context.cookies()}

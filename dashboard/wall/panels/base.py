@@ -14,7 +14,7 @@ from dash.development.base_component import Component
 
 from dashboard.wall.hub import Change, Snapshot
 from dashboard.wall.i18n import Texts
-from dashboard.wall.layouts import PanelSpec, WallLayout
+from dashboard.wall.layouts import PanelSpec, WallLayout, local
 from dashboard.wall.mapdata import Geometry
 from feeds.refdata.registry import Registry
 from feeds.settings import Settings
@@ -85,7 +85,8 @@ def no_update(ctx: PanelContext, old: Snapshot, new: Snapshot, changes: list[Cha
 
 
 def panel_title(ctx: PanelContext, key: str) -> str:
-    return ctx.spec.title or ctx.t(key)
+    """The layout's title for the panel in the wall's language, else the panel's own."""
+    return local(ctx.spec.title, ctx.t.language) or ctx.t(key)
 
 
 def frame(ctx: PanelContext, key: str, kind: str, *body: Component, extra: Any = None) -> Component:

@@ -11,11 +11,14 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.wall.hub import Change, Snapshot
+from dashboard.wall.layouts import local
 from dashboard.wall.panels.base import Panel, PanelContext, Props
 
 
 def render(ctx: PanelContext, snap: Snapshot) -> Component:
-    title = f"{ctx.settings.county_name} · {ctx.spec.title or ctx.layout.title or ctx.layout.name}"
+    lang = ctx.t.language
+    wall = local(ctx.spec.title, lang) or local(ctx.layout.title, lang) or ctx.layout.name
+    title = f"{ctx.settings.county_name} · {wall}"
     return html.Div(
         className="gw-header" + (" compact" if ctx.opts.compact else ""),
         children=[

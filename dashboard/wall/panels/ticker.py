@@ -7,7 +7,7 @@ from dash.development.base_component import Component
 
 from dashboard.wall.hub import Change, Snapshot
 from dashboard.wall.listpatch import list_update
-from dashboard.wall.panels.base import Panel, PanelContext, Props, data, hhmm
+from dashboard.wall.panels.base import Panel, PanelContext, Props, data, hhmm, panel_title
 from dashboard.wall.ticker import TickerItem
 
 SHAPES = {"report": "●", "close": "✓", "breach": "■", "video": "◆"}
@@ -45,7 +45,7 @@ def _empty(ctx: PanelContext) -> Component:
 def render(ctx: PanelContext, snap: Snapshot) -> Component:
     return html.Div(
         [
-            html.Span(ctx.spec.title or ctx.t("ticker"), className="gw-ticker-name"),
+            html.Span(panel_title(ctx, "ticker"), className="gw-ticker-name"),
             html.Div(_chips(ctx, snap), id=ctx.cid("line"), className="gw-ticker-line"),
         ],
         className="gw-panel gw-ticker",
