@@ -15,10 +15,12 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
+
+import pyarrow as pa
 
 from dashboard import metrics
 from dashboard.feedqueries import FeedQueries
@@ -92,11 +94,24 @@ class Change:
         )
 
 
+#: Incident documents the department board reads and reduces to rows at a time: its memory
+#: is bounded by this many documents, not by the period's (thousands a day on a busy county).
+BOARD_CHUNK = 2000
+
+#: The handling and event rows of a chunk of documents (``metrics.department_tables``).
+BoardPart = tuple[pa.Table, pa.Table]
+
+
+def board_part(docs: list[bytes], now: datetime) -> BoardPart:
+    return metrics.department_tables(parse_incidents(docs), now)
+
+
 def department_board(
-    docs: list[bytes], period: metrics.Period, now: datetime, min_sample: int
+    parts: Sequence[BoardPart], period: metrics.Period, min_sample: int
 ) -> tuple[dict[str, Any], ...]:
     """Lead departments' KPIs (主办), ranked ones first by rank, then by due cases."""
-    rows = metrics.clean(metrics.department_kpis(parse_incidents(docs), period, now, min_sample))
+    handling, events = [h for h, _e in parts], [e for _h, e in parts]
+    rows = metrics.clean(metrics.department_kpis_of(handling, events, period, min_sample))
     leads = [r for r in rows if r["role"] == "lead"]
     leads.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, -r["due"], r["key"]))
     return tuple(leads)
@@ -217,9 +232,14 @@ class SnapshotBuilder:
     async def _refresh_departments(self) -> None:
         now = self.rt.now()
         period = metrics.Period(now - timedelta(days=self.settings.metrics_days), now)
-        docs = await self.q.documents(await self.q.period_ids(period.start, period.end))
+        ids = await self.q.period_ids(period.start, period.end)
+        parts = []
+        for start in range(0, len(ids), BOARD_CHUNK):  # a chunk's documents at a time
+            docs = await self.q.documents(ids[start : start + BOARD_CHUNK])
+            parts.append(await asyncio.to_thread(board_part, docs, now))
+            del docs
         min_sample = self.rt.settings.metrics.min_sample
-        self._departments = await asyncio.to_thread(department_board, docs, period, now, min_sample)
+        self._departments = await asyncio.to_thread(department_board, parts, period, min_sample)
 
     async def _refresh_health(self) -> None:
         seen = await self.q.camera_seen()

@@ -17,7 +17,7 @@ from dashboard.metrics import Period
 from dashboard.queries import Queries
 from dashboard.wall.acks import BadItem, acknowledge
 from dashboard.wall.hub import PushHub
-from dashboard.wall.snapshot import department_board
+from dashboard.wall.snapshot import board_part, department_board
 from feeds.access import Principal, Role
 from feeds.adapters.base import DeviceAlarm, Identity
 from feeds.alarms.intake import AlarmIntake
@@ -227,7 +227,12 @@ def test_video_alarms_come_from_the_alarm_changes_stream(
 
 def test_the_department_board_comes_from_the_metrics_module() -> None:
     docs = [i.model_dump_json().encode() for i in INCIDENTS]
-    rows = department_board(docs, Period(PERIOD.start, PERIOD.end), NOW, min_sample=10)
+    period = Period(PERIOD.start, PERIOD.end)
+    rows = department_board([board_part(docs, NOW)], period, min_sample=10)
+    # read a few documents at a time (as the wall does, to bound its memory): the same board
+    chunked = [board_part(docs[i : i + 7], NOW) for i in range(0, len(docs), 7)]
+    assert len(chunked) > 2
+    assert department_board(chunked, period, min_sample=10) == rows
     assert rows
     assert {r["role"] for r in rows} == {"lead"}
     ranked = [r["rank"] for r in rows if r["rank"] is not None]
