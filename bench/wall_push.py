@@ -137,15 +137,27 @@ def heap_trend(
 
 def heap_thirds(rows: list[tuple[float, dict[str, float], int]]) -> tuple[float, float, int]:
     """The median heap of the first and of the last third of the run, over the samples taken
-    at the page's usual size (DOM node count within 5 % of the run's median): robust to the
+    at the page's usual size (DOM node count within 5 % of the size most samples share; NaN
+    for a third without such a sample): robust to the
     phase of the heap's sawtooth and to what a sample happens to show. Returns both medians
     (MB) and the node count they stand for."""
-    nodes = statistics.median(s["nodes"] for _m, s, _n in rows)
-    usual = [(m, s["used"] / 1e6) for m, s, _n in rows if abs(s["nodes"] - nodes) <= 0.05 * nodes]
+    sizes = [s["nodes"] for _m, s, _n in rows]
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= 0.05 * b
+
+    # the usual size: the one most samples are near (the page swings between a few sizes)
+    nodes = max(sizes, key=lambda n: sum(near(other, n) for other in sizes))
+    usual = [(m, s["used"] / 1e6) for m, s, _n in rows if near(s["nodes"], nodes)]
     end = rows[-1][0]
     first = [u for m, u in usual if m <= end / 3]
     last = [u for m, u in usual if m >= end * 2 / 3]
-    return statistics.median(first), statistics.median(last), round(nodes)
+    nan = float("nan")
+    return (
+        statistics.median(first) if first else nan,
+        statistics.median(last) if last else nan,
+        round(nodes),
+    )
 
 
 def heap(wall: Wall, layout: str, minutes: float, every: float, rate: float) -> str:
