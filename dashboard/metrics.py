@@ -88,7 +88,7 @@ COUNTS = ("received", "closures", "due", "closed", "closed_on_time", "open", "ov
 
 # -- frames -----------------------------------------------------------------------------------
 def table(rows: list[dict[str, Any]], columns: dict[str, pa.DataType]) -> pa.Table:
-    """Rows as a typed Arrow table (compact: about a tenth of the rows as Python dicts)."""
+    """Rows as a typed Arrow table (columnar: far smaller than the rows as Python dicts)."""
     return pa.Table.from_pylist(rows, schema=pa.schema(list(columns.items())))
 
 
