@@ -2,7 +2,7 @@
 
 Used by the read API (``/api/v1/metrics/...``), the wall and the daily briefing. Input: frames
 of flat rows (``feeds.history.rows``: built here from incident documents by ``case_frame``,
-``handling_frame`` and ``event_frame``, or read from the Parquet history) and a period
+``event_frame`` and ``department_tables``, or read from the Parquet history) and a period
 [start, end); output: one row per group. The ``*_kpis`` functions take incidents, the
 ``*_table`` functions take frames; both compute with the same code.
 
@@ -63,7 +63,6 @@ __all__ = [
     "department_tables",
     "event_frame",
     "frame",
-    "handling_frame",
     "parse_period",
     "period_kpis",
     "period_table",
@@ -131,11 +130,6 @@ def case_frame(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
 def event_frame(incidents: Sequence[Incident]) -> pd.DataFrame:
     """Send-backs, reworks and approved extensions, with who they count against."""
     return frame([row for inc in incidents for row in event_rows(inc)], EVENT_COLUMNS)
-
-
-def handling_frame(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
-    """One row per department's handling stage (lead and co), wrong dispatches left out."""
-    return frame([row for inc in incidents for row in handling_rows(inc, now)], HANDLING_COLUMNS)
 
 
 # -- figures, per group -----------------------------------------------------------------------

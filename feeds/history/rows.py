@@ -1,7 +1,7 @@
 """Incidents as flat rows: what the KPIs, the Parquet history and the briefing read.
 
 Pure functions of an incident and a moment. ``dashboard.metrics`` builds its frames from these
-rows (``case_frame``, ``handling_frame``, ``event_frame``) and the archive writes the same rows
+rows (``case_frame``, ``event_frame``, ``department_tables``) and the archive writes the same rows
 to the daily Parquet files, so a figure computed over Redis and over the history is the same
 figure. Times are epoch seconds (float, NaN when unset). Rows carry no personal data: the title
 is masked as on the walls (``feeds.privacy.mask_text``), the reporter is left out.
