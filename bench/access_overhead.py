@@ -25,16 +25,16 @@ from pathlib import Path
 import httpx2 as httpx
 from argon2 import PasswordHasher
 
-from feeds.access import Principal, Role, TokenStore
-from feeds.http.guard import Guard
-from feeds.http.policy import enforce_policy
-from feeds.keys import Keys
-from feeds.redisconn import connect, free_port
-from feeds.refdata.demo import generate_county
-from feeds.refdata.registry import store_registry
-from feeds.sessions import SESSION_COOKIE
-from feeds.settings import load_settings
-from gridwall.server import create_app
+from gridwall.access.roles import Principal, Role, TokenStore
+from gridwall.access.sessions import SESSION_COOKIE
+from gridwall.platform.keys import Keys
+from gridwall.platform.redisconn import connect, free_port
+from gridwall.platform.settings import load_settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import store_registry
+from gridwall.sim.county import generate_county
+from gridwall.web.guard import Guard
+from gridwall.web.policy import enforce_policy
 
 N = 2000
 

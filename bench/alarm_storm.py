@@ -22,10 +22,10 @@ from pathlib import Path
 
 from bench.harness import cpu_delta, gridwall_stack, load_average
 from bench.loadgen import hammer, request
-from feeds.keys import Keys
-from feeds.processor import processor_lag
-from feeds.refdata.model import Camera, CameraIdentity, IdentityKind, Level
-from feeds.refdata.registry import Registry, load_registry, store_registry
+from gridwall.engine.processor.processor import processor_lag
+from gridwall.platform.keys import Keys
+from gridwall.refdata.model import Camera, CameraIdentity, IdentityKind, Level
+from gridwall.refdata.registry import Registry, load_registry, store_registry
 
 TEMPLATE = (
     Path(__file__).parent.parent / "docs" / "examples" / "hikvision-fielddetection.xml"

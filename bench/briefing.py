@@ -3,7 +3,7 @@
     .venv/bin/python bench/briefing.py [--cases 1000000] [--days 30] [--dir /tmp/gw-bench-briefing]
                                        [--reuse] [--pdf] [--repeat 3]
 
-Writes a synthetic history in the real layout (``feeds.history.store``: closed files per day
+Writes a synthetic history in the real layout (``gridwall.history.store``: closed files per day
 with the full documents, the snapshot of the open cases after the last day, the day's counters)
 for the demo county: cases reported over ``--days`` days with the day's rhythm, closed after a
 realistic handling time or still open, lead and co-handling stages, send-backs and reworks,
@@ -38,13 +38,13 @@ import pyarrow.parquet as pq
 
 from dashboard.briefing.generate import Generator
 from dashboard.briefing.render import render_html
-from feeds.history.seed import seed_history
-from feeds.history.store import CLOSED, OPEN, TABLES, HistoryStore, table_schema
-from feeds.refdata.demo import generate_county
-from feeds.refdata.model import Level
-from feeds.refdata.registry import Registry
-from feeds.rules import Rules, default_rules
-from feeds.settings import load_settings
+from gridwall.engine.cases.rules import Rules, default_rules
+from gridwall.history.store import CLOSED, OPEN, TABLES, HistoryStore, table_schema
+from gridwall.platform.settings import load_settings
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry
+from gridwall.sim.county import generate_county
+from gridwall.sim.seed import seed_history
 
 TZ = ZoneInfo("Asia/Shanghai")
 HOURLY = np.array([0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.5, 0.9, 1.4, 1.8, 1.9, 1.6,

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx2 as httpx
 import redis
 
-from feeds.redisconn import free_port, redis_server_binary
+from gridwall.platform.redisconn import free_port, redis_server_binary
 
 COUNTY = "320115"
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from bench.harness import cpu_delta, gridwall_stack, load_average
 from bench.loadgen import hammer, request
 from feeds.adapters.hikvision.parse import parse
-from feeds.keys import Keys
+from gridwall.platform.keys import Keys
 
 TEMPLATE = (
     Path(__file__).parent.parent / "docs" / "examples" / "hikvision-fielddetection.xml"

@@ -7,8 +7,8 @@ this process, the phases of ``SnapshotBuilder.load`` are timed one by one, ``--r
 
 * ``ids``: the open index (``ZRANGE``);
 * ``read``: the incident documents (``MGET`` in chunks);
-* ``parse``: documents to summaries (``feeds.incident.summaries_of``: only the fields a summary
-  reads are decoded);
+* ``parse``: documents to summaries (``gridwall.engine.incident.summaries_of``: only the
+  fields a summary reads are decoded);
 * ``parse-whole``: the same summaries from whole documents (``Incident.model_validate_json``,
   as the hub did before ``IncidentView``), for comparison: it is not part of ``load``;
 * ``index``: summaries to the open set (``OpenSet``);
@@ -36,12 +36,12 @@ from bench.wallkit import load_incidents
 from dashboard.queries import Queries
 from dashboard.wall.openset import OpenSet
 from dashboard.wall.snapshot import SnapshotBuilder
-from feeds.incident import Incident, summaries_of, summary
-from feeds.keys import Keys
-from feeds.refdata.demo import generate_county
-from feeds.refdata.registry import store_registry
-from feeds.runtime import Runtime
-from feeds.settings import load_settings
+from gridwall.engine.incident import Incident, summaries_of, summary
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import load_settings
+from gridwall.refdata.registry import store_registry
+from gridwall.runtime import Runtime
+from gridwall.sim.county import generate_county
 
 PHASES = ("ids", "read", "parse", "parse-whole", "index", "load")
 

@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo
 import httpx2 as httpx
 
 from bench.harness import cpu_delta, gridwall_stack, load_average
-from feeds.keys import Keys
 from feeds.sources.credentials import SourceTokens
+from gridwall.platform.keys import Keys
 
 
 def reports(count: int, batch: int, reported_at: str = "2026-11-27T09:30:00+08:00") -> list[bytes]:

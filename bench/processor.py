@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import cpu_seconds, load_average
 from bench.server import embedded_redis
-from feeds.contract import Action, AreaPath, Report, Urgency
 from feeds.intake import Intake
-from feeds.keys import PROCESSOR_GROUP, Keys
-from feeds.processor import Processor, processor_lag
-from feeds.settings import ProcessorSettings
+from gridwall.contract.events import Action, AreaPath, Report, Urgency
+from gridwall.engine.processor.processor import Processor, processor_lag
+from gridwall.platform.keys import PROCESSOR_GROUP, Keys
+from gridwall.platform.settings import ProcessorSettings
 
 TZ = ZoneInfo("Asia/Shanghai")
 KEYS = Keys("320115")

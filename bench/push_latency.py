@@ -33,11 +33,11 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from feeds.access import Principal, Role, TokenStore  # noqa: E402
-from feeds.keys import Keys  # noqa: E402
-from feeds.redisconn import free_port, redis_server_binary  # noqa: E402
-from feeds.refdata.demo import generate_county  # noqa: E402
-from feeds.refdata.registry import store_registry  # noqa: E402
+from gridwall.access.roles import Principal, Role, TokenStore  # noqa: E402
+from gridwall.platform.keys import Keys  # noqa: E402
+from gridwall.platform.redisconn import free_port, redis_server_binary  # noqa: E402
+from gridwall.refdata.registry import store_registry  # noqa: E402
+from gridwall.sim.county import generate_county  # noqa: E402
 
 OBSERVER = """
 window.__seen = {};

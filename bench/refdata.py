@@ -33,16 +33,16 @@ import shapely
 from shapely import STRtree
 from shapely.geometry import Point
 
-from feeds.keys import Keys
-from feeds.redisconn import free_port, redis_server_binary
-from feeds.refdata.demo import generate_county
-from feeds.refdata.export import export_registry
-from feeds.refdata.geometry import shapes
-from feeds.refdata.importer import apply_plan, plan_import
-from feeds.refdata.model import Level
-from feeds.refdata.options import ImportOptions
-from feeds.refdata.registry import Registry, load_registry
-from feeds.refdata.spatial import MIXED
+from gridwall.platform.keys import Keys
+from gridwall.platform.redisconn import free_port, redis_server_binary
+from gridwall.refdata.export import export_registry
+from gridwall.refdata.geometry import shapes
+from gridwall.refdata.importing.importer import apply_plan, plan_import
+from gridwall.refdata.importing.options import ImportOptions
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry, load_registry
+from gridwall.refdata.spatial import MIXED
+from gridwall.sim.county import generate_county
 
 
 def rate(count: int, fn: Callable[[], object], repeat: int = 3) -> float:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import redis
 
-from feeds.redisconn import EmbeddedRedis
+from gridwall.platform.redisconn import EmbeddedRedis
 
 
 @contextmanager

@@ -26,13 +26,13 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.server import describe, embedded_redis
-from feeds.contract import AreaPath, Report, Urgency
-from feeds.keys import Keys
-from feeds.lifecycle import apply
-from feeds.rules import default_rules
-from feeds.settings import SlaSettings
-from feeds.sla.clock import SlaClock
-from feeds.sla.schedule import plan_changes
+from gridwall.contract.events import AreaPath, Report, Urgency
+from gridwall.engine.cases.lifecycle import apply
+from gridwall.engine.cases.rules import default_rules
+from gridwall.engine.sla.clock import SlaClock
+from gridwall.engine.sla.schedule import plan_changes
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import SlaSettings
 
 TZ = ZoneInfo("Asia/Shanghai")
 KEYS = Keys("320115")

@@ -26,18 +26,19 @@ import httpx2 as httpx
 import redis
 
 from bench.harness import COUNTY, private_redis
-from feeds.access import Principal, Role, TokenStore
-from feeds.alarms.stage import AlarmStage
-from feeds.contract import Action, EventIn
-from feeds.intake import Intake, new_event_id
-from feeds.keys import Keys
-from feeds.processor import Processor
-from feeds.redisconn import free_port
-from feeds.refdata.demo import generate_county
-from feeds.refdata.model import Level
-from feeds.refdata.registry import Registry, store_registry
-from feeds.settings import load_settings
-from feeds.sla.clock import SlaClock
+from feeds.intake import Intake
+from gridwall.access.roles import Principal, Role, TokenStore
+from gridwall.contract.events import Action, EventIn
+from gridwall.contract.inbox import new_event_id
+from gridwall.engine.alarms.stage import AlarmStage
+from gridwall.engine.processor.processor import Processor
+from gridwall.engine.sla.clock import SlaClock
+from gridwall.platform.keys import Keys
+from gridwall.platform.redisconn import free_port
+from gridwall.platform.settings import load_settings
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry, store_registry
+from gridwall.sim.county import generate_county
 
 TZ = ZoneInfo("Asia/Shanghai")
 CATEGORIES = ("01", "02", "03", "04", "11", "12", "13", "14", "15", "16")

@@ -6,17 +6,15 @@ panel); no writes here.
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from typing import Any, cast
 
-from feeds.alarms.state import MergedAlarm, summary
-from feeds.privacy import redact_raw
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.sources.config import FeedsFile
-from feeds.sources.health import read_health, read_unknown_cameras
+from gridwall.access.privacy import redact_raw
+from gridwall.contract.deadletter import read_entry, utf8_text
+from gridwall.contract.health import SourceInfo, read_health, read_unknown_cameras
+from gridwall.engine.alarms.state import MergedAlarm, summary
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 
 
 def _text(value: bytes | str) -> str:
@@ -30,10 +28,10 @@ class FeedQueries:
         self.r = rt.client
 
     # -- sources -------------------------------------------------------------------------
-    def sources(self, feeds: FeedsFile) -> dict[str, Any]:
+    def sources(self, infos: list[SourceInfo]) -> dict[str, Any]:
         now = time.time()
         settings = self.rt.settings
-        health = read_health(self.r, self.keys, feeds.infos(), now, settings.feeds.idle_after_s)
+        health = read_health(self.r, self.keys, infos, now, settings.feeds.idle_after_s)
         return {
             "at": now,
             "sources": [h.as_dict() for h in health],
@@ -132,7 +130,7 @@ class FeedQueries:
         raws = (
             self.r.mget([self.keys.alarm_raw(r) for r in alarm.raw_refs]) if alarm.raw_refs else []
         )
-        found["raw"] = [_text(r) if isinstance(r, bytes) and _utf8(r) else None for r in raws]
+        found["raw"] = [utf8_text(r) if isinstance(r, bytes) else None for r in raws]
         return found
 
     # -- dead letters --------------------------------------------------------------------
@@ -155,39 +153,15 @@ class FeedQueries:
             if not entries:
                 break
             for entry_id, fields in entries:
-                item = {_text(k): _text(v) if _utf8(v) else None for k, v in fields.items()}
-                if source is not None and item.get("source") != source:
+                row = read_entry(entry_id, fields)
+                if source is not None and row["source"] != source:
                     continue
-                row: dict[str, Any] = {
-                    "id": _text(entry_id),
-                    "at": item.get("at"),
-                    "source": item.get("source"),
-                    "endpoint": item.get("endpoint"),
-                    "reasons": json.loads(item.get("reasons") or "[]"),
-                    "remote": item.get("remote"),
-                    "truncated": item.get("truncated") == "1",
-                    "size": len(fields.get(b"raw", b"")),
-                }
-                raw = fields.get(b"raw", b"")
-                if with_raw:
-                    row["raw"] = item.get("raw")
-                    if row["raw"] is None:
-                        row["raw_base64"] = base64.b64encode(raw).decode("ascii")
-                else:  # the shape of the payload without its personal data
-                    row["raw"] = redact_raw(raw)
+                if not with_raw:  # the shape of the payload without its personal data
+                    row.pop("raw_base64", None)
+                    row["raw"] = redact_raw(fields.get(b"raw", b""))
                     row["redacted"] = True
                 found.append(row)
                 if len(found) >= limit:
                     break
             high = f"({_text(entries[-1][0])}"
         return found
-
-
-def _utf8(value: bytes | str) -> bool:
-    if isinstance(value, str):
-        return True
-    try:
-        value.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from dashboard import metrics
-from feeds.history.store import CLOSED, OPEN, TABLES, HistoryStore, table_schema
+from gridwall.history.store import CLOSED, OPEN, TABLES, HistoryStore, table_schema
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The KPIs (考核指标), exactly as DOMAIN.md defines them: one module, pandas, pure.
 
 Used by the read API (``/api/v1/metrics/...``), the wall and the daily briefing. Input: frames
-of flat rows (``feeds.history.rows``: built here from incident documents by ``case_frame``,
+of flat rows (``gridwall.history.rows``: built here from incident documents by ``case_frame``,
 ``event_frame`` and ``department_tables``, or read from the Parquet history) and a period
 [start, end); output: one row per group. The ``*_kpis`` functions take incidents, the
 ``*_table`` functions take frames; both compute with the same code.
@@ -40,7 +40,8 @@ import pandas as pd
 import pyarrow as pa
 
 from dashboard.periods import Period, parse_period, periods
-from feeds.history.rows import (
+from gridwall.engine.incident import FEEDBACK_STAGES, Incident, SlaState, StageName
+from gridwall.history.rows import (
     CASE_COLUMNS,
     EVENT_COLUMNS,
     HANDLING_COLUMNS,
@@ -48,7 +49,6 @@ from feeds.history.rows import (
     event_rows,
     handling_rows,
 )
-from feeds.incident import FEEDBACK_STAGES, Incident, SlaState, StageName
 
 __all__ = [
     "CASE_DIMENSIONS",

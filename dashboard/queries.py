@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from feeds.incident import Incident, summaries_of
-from feeds.processor import processor_lag
-from feeds.runtime import Runtime
+from gridwall.contract import daystats
+from gridwall.engine.incident import Incident, summaries_of
+from gridwall.engine.processor.processor import processor_lag
+from gridwall.runtime import Runtime
 
 
 def _text(value: bytes | str) -> str:
@@ -65,8 +66,8 @@ class Queries:
 
     async def documents(self, ids: list[str], chunk: int = 500) -> list[bytes]:
         """The raw incident documents (JSON) of ``ids`` that exist, read in chunks; parse them
-        with ``parse_incidents`` or ``feeds.incident.summaries_of`` (in a thread when there are
-        many)."""
+        with ``parse_incidents`` or ``gridwall.engine.incident.summaries_of`` (in a thread
+        when there are many)."""
         found: list[bytes] = []
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]
@@ -136,20 +137,16 @@ class Queries:
             pipe.hgetall(self.keys.daily_stats(f"{day - timedelta(days=back):%Y%m%d}"))
         stats = [{_text(k): int(v) for k, v in raw.items()} for raw in await pipe.execute()]
         today, before = stats[0], stats[1:]
-        hours = [f"received:h{h:02d}" for h in range(24)]
+        hours = [daystats.per_hour(s) for s in before]
         return IntakeTrend(
             day=day,
-            today=[today.get(h, 0) for h in hours],
-            average=[sum(s.get(h, 0) for s in before) / days for h in hours],
-            categories={
-                k.removeprefix("received:cat:"): v
-                for k, v in today.items()
-                if k.startswith("received:cat:")
-            },
+            today=daystats.per_hour(today),
+            average=[sum(h[at] for h in hours) / days for at in range(24)],
+            categories=daystats.per_category(today),
         )
 
     async def acks(self, items: list[str]) -> dict[str, dict[str, Any]]:
-        """Acknowledgements of alarm-strip items (``feeds.keys.Keys.alarm_ack``)."""
+        """Acknowledgements of alarm-strip items (``gridwall.platform.keys.Keys.alarm_ack``)."""
         if not items:
             return {}
         raw = await self.r.mget([self.keys.alarm_ack(i) for i in items])

@@ -1,19 +1,15 @@
-"""Intake: validate, enrich, de-duplicate and append events to the inbox.
+"""Intake: validate and enrich public input into normalized events.
 
 Every feed ends here. ``normalize()`` turns public input into a normalized event (WGS-84
 coordinates, the grid resolved from the point when absent, its ancestors attached) or raises
-``IntakeError`` with one reason per field. ``Intake.enqueue()`` appends normalized events
-atomically with their de-duplication key (one Lua script per event, so a duplicate
-``(source, source_event_id)`` is answered with the existing incident id and changes nothing).
-``Intake.dead_letter()`` keeps refused input with its reason: nothing is dropped silently.
+``IntakeError`` with one reason per field. The caller appends what passed to the inbox
+(``gridwall.contract.inbox.Inbox``: atomic with its de-duplication key) and keeps what was
+refused in the dead letters (``gridwall.contract.deadletter``): nothing is dropped silently.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +17,8 @@ from zoneinfo import ZoneInfo
 import redis
 from pydantic import ValidationError
 
-from feeds.contract import (
+from gridwall.contract.deadletter import DeadLetters
+from gridwall.contract.events import (
     AreaPath,
     EventIn,
     Normalized,
@@ -30,73 +27,12 @@ from feeds.contract import (
     StatusUpdate,
     dedup_field,
 )
-from feeds.geo import to_wgs84
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-
-#: Largest raw payload kept in a dead-letter entry (the rest is cut and marked).
-DEADLETTER_RAW_MAX = 64 * 1024
-
-_ENQUEUE = """
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if existing then return {existing, 0} end
-local id = ARGV[3]
-if ARGV[2] ~= '' then
-  local n = redis.call('INCR', KEYS[2])
-  if n == 1 then redis.call('EXPIRE', KEYS[2], 172800) end
-  id = ARGV[2] .. string.format('%05d', n)
-end
-redis.call('HSET', KEYS[1], ARGV[1], id)
-redis.call('XADD', KEYS[3], '*', 'e', ARGV[4], 'i', id)
-return {id, 1}
-"""
-# The same for a batch of one day: ARGV[1] the id prefix, then per event its de-duplication
-# field, '1' when it opens an incident (else ''), its incident id (or '') and its JSON.
-_ENQUEUE_MANY = """
-local out = {}
-for at = 2, #ARGV, 4 do
-  local existing = redis.call('HGET', KEYS[1], ARGV[at])
-  if existing then
-    out[#out + 1] = existing
-    out[#out + 1] = 0
-  else
-    local id = ARGV[at + 2]
-    if ARGV[at + 1] == '1' then
-      local n = redis.call('INCR', KEYS[2])
-      if n == 1 then redis.call('EXPIRE', KEYS[2], 172800) end
-      id = ARGV[1] .. string.format('%05d', n)
-    end
-    redis.call('HSET', KEYS[1], ARGV[at], id)
-    redis.call('XADD', KEYS[3], '*', 'e', ARGV[at + 3], 'i', id)
-    out[#out + 1] = id
-    out[#out + 1] = 1
-  end
-end
-return out
-"""
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    reason: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "reason": self.reason}
-
-
-class IntakeError(ValueError):
-    """Input that cannot be accepted, with one reason per field."""
-
-    def __init__(self, errors: Sequence[FieldError]) -> None:
-        self.errors = list(errors)
-        super().__init__("; ".join(f"{e.field}: {e.reason}" for e in self.errors))
-
-
-@dataclass(frozen=True)
-class Enqueued:
-    incident_id: str
-    duplicate: bool
+from gridwall.contract.geo import to_wgs84
+from gridwall.contract.inbox import Enqueued, Inbox, new_event_id
+from gridwall.contract.refusal import FieldError, IntakeError
+from gridwall.platform.keys import Keys
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 
 
 def validation_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
@@ -110,25 +46,15 @@ def validation_errors(exc: ValidationError, prefix: str = "") -> list[FieldError
     return found
 
 
-def new_event_id() -> str:
-    """A random (version 4) UUID as 32 hex digits, like ``uuid.uuid4().hex`` but without
-    building a UUID object (a third of the time; the intake makes one per event)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40
-    raw[8] = raw[8] & 0x3F | 0x80
-    return raw.hex()
-
-
 class Intake:
-    """Appends normalized events for one county."""
+    """Normalizes public input for one county, appends it to the inbox (``Inbox``) and keeps
+    what was refused in the dead letters (``DeadLetters``)."""
 
     def __init__(self, client: redis.Redis, keys: Keys, tz: ZoneInfo, deadletter_maxlen: int):
         self._client = client
         self._keys = keys
-        self._tz = tz
-        self._deadletter_maxlen = deadletter_maxlen
-        self._script = client.register_script(_ENQUEUE)
-        self._script_many = client.register_script(_ENQUEUE_MANY)
+        self.inbox = Inbox(client, keys, tz)
+        self.deadletters = DeadLetters(client, keys, tz, deadletter_maxlen)
         self._paths: dict[tuple[str, int, str | None], AreaPath] = {}
 
     # -- normalization -------------------------------------------------------------------
@@ -247,92 +173,17 @@ class Intake:
             note=event.note,
         )
 
-    # -- the inbox -------------------------------------------------------------------------
-    def enqueue(self, events: Sequence[Normalized]) -> list[Enqueued]:
-        """Append events atomically with their de-duplication key, in one round trip
-        (one script call per receive day of the batch)."""
-        days: dict[str, list[int]] = {}
-        day_of: dict[datetime, str] = {}  # a batch's events mostly share their receive time
-        for index, event in enumerate(events):
-            day = day_of.get(event.received_at)
-            if day is None:
-                day = day_of[event.received_at] = self._day(event.received_at)
-            days.setdefault(day, []).append(index)
-        pipe = self._client.pipeline(transaction=False)
-        for day, indexes in days.items():
-            args: list[Any] = [f"{self._keys.county}-{day}-"]
-            for index in indexes:
-                event = events[index]
-                opens = isinstance(event, Report) and event.incident_id is None
-                args += [
-                    dedup_field(event.source, event.source_event_id),
-                    "1" if opens else "",
-                    event.incident_id or "",
-                    event.model_dump_json(exclude_none=True),
-                ]
-            self._script_many(
-                keys=[self._keys.dedup, self._keys.incident_seq(day), self._keys.inbox],
-                args=args,
-                client=pipe,
-            )
-        results: list[Enqueued | None] = [None] * len(events)
-        for indexes, reply in zip(days.values(), pipe.execute(), strict=True):
-            for position, index in enumerate(indexes):
-                raw_id, created = reply[2 * position], reply[2 * position + 1]
-                incident_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
-                results[index] = Enqueued(incident_id=incident_id, duplicate=not int(created))
-        return [r for r in results if r is not None]
+    @classmethod
+    def for_runtime(cls, rt: Runtime) -> Intake:
+        """The intake of a process, on its inbox and dead letters."""
+        found = cls(rt.client, rt.keys, rt.tz, rt.settings.processor.deadletter_maxlen)
+        found.inbox, found.deadletters = rt.inbox, rt.deadletters
+        return found
 
-    def _day(self, received: datetime) -> str:
-        return received.astimezone(self._tz).strftime("%Y%m%d")
+    # -- what passed (what was refused goes to ``self.deadletters``) -----------------------
+    def enqueue(self, events: Sequence[Normalized]) -> list[Enqueued]:
+        """Append events atomically with their de-duplication key (``Inbox.enqueue``)."""
+        return self.inbox.enqueue(events)
 
     def enqueue_into(self, pipe: Any, event: Normalized) -> None:
-        """Queue one event's atomic de-duplicate-and-append on a pipeline (or a transaction)."""
-        day = event.received_at.astimezone(self._tz).strftime("%Y%m%d")
-        prefix = ""
-        if isinstance(event, Report) and event.incident_id is None:
-            prefix = f"{self._keys.county}-{day}-"
-        self._script(
-            keys=[self._keys.dedup, self._keys.incident_seq(day), self._keys.inbox],
-            args=[
-                dedup_field(event.source, event.source_event_id),
-                prefix,
-                event.incident_id or "",
-                event.model_dump_json(exclude_none=True),
-            ],
-            client=pipe,
-        )
-
-    def dead_letter(
-        self,
-        source: str,
-        endpoint: str,
-        reasons: Sequence[FieldError] | str,
-        raw: bytes | str,
-        *,
-        remote: str = "",
-        now: datetime | None = None,
-    ) -> str:
-        """Keep refused input with its reason; returns the dead-letter entry id."""
-        data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
-        truncated = len(data) > DEADLETTER_RAW_MAX
-        if isinstance(reasons, str):
-            reason_list: list[dict[str, str]] = [{"field": "body", "reason": reasons}]
-        else:
-            reason_list = [r.as_dict() for r in reasons]
-        fields: dict[Any, Any] = {
-            "at": (now or datetime.now(self._tz)).isoformat(timespec="milliseconds"),
-            "source": source or "unknown",
-            "endpoint": endpoint,
-            "reasons": json.dumps(reason_list, ensure_ascii=False),
-            "raw": data[:DEADLETTER_RAW_MAX],
-            "truncated": int(truncated),
-            "remote": remote,
-        }
-        entry = self._client.xadd(
-            self._keys.deadletter,
-            fields,
-            maxlen=self._deadletter_maxlen,
-            approximate=True,
-        )
-        return entry.decode() if isinstance(entry, bytes) else str(entry)
+        self.inbox.enqueue_into(pipe, event)

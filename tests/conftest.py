@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from feeds.keys import Keys
-from feeds.redisconn import free_port, redis_server_binary
-from feeds.refdata.demo import generate_county
-from feeds.refdata.registry import Registry, store_registry
-from feeds.settings import Settings, load_settings
+from gridwall.platform.keys import Keys
+from gridwall.platform.redisconn import free_port, redis_server_binary
+from gridwall.platform.settings import Settings, load_settings
+from gridwall.refdata.registry import Registry, store_registry
+from gridwall.sim.county import generate_county
 
 #: Where browser tests save their screenshots (``GRIDWALL_TEST_ARTIFACTS`` overrides).
 ARTIFACTS = Path(os.environ.get("GRIDWALL_TEST_ARTIFACTS") or Path(__file__).parent / "artifacts")

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
 
-from feeds.access import Principal, Role, TokenStore
-from feeds.contract import Action
-from feeds.incident import Incident
 from feeds.intake import Intake
-from feeds.keys import Keys
-from feeds.processor import Processor
-from feeds.settings import Settings
+from gridwall.access.roles import Principal, Role, TokenStore
+from gridwall.contract.events import Action
+from gridwall.engine.incident import Incident
+from gridwall.engine.processor.processor import Processor
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
 
 TOKEN = "test-admin-token"
 
@@ -64,14 +64,22 @@ def drain(client: redis.Redis, settings: Settings, name: str = "test-proc") -> i
             return total
 
 
+#: A report time for tests that fix every time they compare against (actions at set moments,
+#: windows of dates): pass it as ``reported_at`` with those times; never rely on it meaning "now".
+FIXED_REPORTED_AT = "2026-11-27T09:30:00+08:00"
+
+
 def report(n: int = 1, **kw: Any) -> dict[str, Any]:
+    """A report as a grid worker's app posts it, made an hour ago (relative to the clock the
+    server reads: a fixed date here would age past every limit and retention as time goes on)."""
+    made = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0) - timedelta(hours=1)
     data: dict[str, Any] = {
         "source": "gridapp",
         "source_event_id": f"e-{n}",
         "category": "12",
         "urgency": "normal",
         "location": {"lon": 118.80, "lat": 31.93, "crs": "wgs84"},
-        "reported_at": "2026-11-27T09:30:00+08:00",
+        "reported_at": made.isoformat(),
         "title": f"井盖缺失 {n}",
         "reporter": {"name": "张小三", "phone": "13812341234"},
     }

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import redis
 import uvicorn
 
-from feeds.alarms.stage import AlarmStage
-from feeds.keys import Keys
-from feeds.processor import Processor
-from feeds.redisconn import free_port
-from feeds.settings import Settings
-from feeds.sla.clock import SlaClock
-from gridwall.server import create_app
+from gridwall.engine.alarms.stage import AlarmStage
+from gridwall.engine.processor.processor import Processor
+from gridwall.engine.sla.clock import SlaClock
+from gridwall.platform.keys import Keys
+from gridwall.platform.redisconn import free_port
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
 
 
 @dataclass

@@ -19,12 +19,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from feeds.access import Role
-from feeds.http.policy import Policy, iter_routes, route_policy
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.access.roles import Role
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
+from gridwall.web.policy import Policy, iter_routes, route_policy
 from tests.helpers import dispatch_to, drain, issue_admin, issue_roles, report
 
 DOC = Path(__file__).parent.parent / "docs" / "access-control.md"

@@ -9,9 +9,9 @@ import pytest
 import redis
 from click.testing import CliRunner, Result
 
-from feeds.keys import Keys
-from feeds.refdata.registry import load_registry
 from gridwall.cli import cli
+from gridwall.platform.keys import Keys
+from gridwall.refdata.registry import load_registry
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx2 as httpx
 import pytest
 
-from feeds.redisconn import free_port
+from gridwall.platform.redisconn import free_port
 from tests.helpers import report
 
 pytestmark = pytest.mark.slow

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from feeds.redisconn import free_port
-from feeds.sources.config import SHIPPED_DEMO
+from feeds.adapters.registry import SHIPPED_DEMO
+from gridwall.platform.redisconn import free_port
 
 pytestmark = pytest.mark.slow
 READER = {"Authorization": "Bearer demo-secret"}

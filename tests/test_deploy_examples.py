@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from feeds.settings import documented_settings, load_settings
 from gridwall.cli import cli
+from gridwall.platform.settings import documented_settings, load_settings
 
 DEPLOY = Path(__file__).parent.parent / "docs" / "examples" / "deploy"
 UNITS = sorted(DEPLOY.glob("*.service"))

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from feeds.keys import Keys
-from feeds.settings import documented_settings
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import documented_settings
 
 DOCS = Path(__file__).parent.parent / "docs"
 
 
 def key_names() -> dict[str, str]:
-    """Every name of feeds.keys, with placeholders for its arguments."""
+    """Every name of gridwall.platform.keys, with placeholders for its arguments."""
     keys = Keys("county")
     names = {}
     for name, member in inspect.getmembers(Keys):

@@ -17,12 +17,12 @@ import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from feeds.access import Right, Role, has_right
-from feeds.http.policy import iter_routes
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.access.roles import Right, Role, has_right
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
+from gridwall.web.policy import iter_routes
 from tests.helpers import ROLE_PRINCIPALS, drain, issue_admin, issue_roles, report
 
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

@@ -12,11 +12,11 @@ import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from feeds.http.policy import iter_routes
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
+from gridwall.web.policy import iter_routes
 from tests.feeds.test_retention import _values
 from tests.helpers import issue_admin
 

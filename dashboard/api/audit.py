@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from feeds.access import Role
-from feeds.audit import AuditAction, AuditQuery, read_audit
-from feeds.http.deps import audit_request, require_roles, runtime
+from gridwall.access.audit import AuditAction, AuditQuery, read_audit
+from gridwall.access.roles import Role
+from gridwall.web.deps import audit_request, require_roles, runtime
 
 router = APIRouter(
     prefix="/api/v1", tags=["audit"], dependencies=[Depends(require_roles(Role.ADMIN))]

@@ -7,6 +7,7 @@ the list without the raw bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -14,12 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from dashboard.feedqueries import FeedQueries
-from feeds.access import PEOPLE, Principal, Right, Role, has_right
-from feeds.alarms.types import TYPES
-from feeds.http.deps import require_roles, runtime
-from feeds.privacy import redact_raw
-from feeds.sources.config import FeedsFile, load_feeds
-from feeds.sources.media import MIME, MediaStore
+from gridwall.access.privacy import redact_raw
+from gridwall.access.roles import PEOPLE, Principal, Right, Role, has_right
+from gridwall.contract.alarmtypes import TYPES
+from gridwall.contract.health import SourceInfo
+from gridwall.contract.media import MIME, MediaStore
+from gridwall.web.deps import require_roles, runtime
 
 router = APIRouter(prefix="/api/v1", tags=["feeds"])
 #: Feed health, alarms and cameras: what the wall and people on duty see.
@@ -38,23 +39,17 @@ def feed_queries(request: Request) -> FeedQueries:
     return found
 
 
-def feeds_file(request: Request) -> FeedsFile:
-    """The sources of this server: the intake's when it runs here, else the feeds file."""
-    service = getattr(request.app.state, "feeds", None)
-    if service is not None:
-        return service.feeds  # type: ignore[no-any-return]
-    cached = getattr(request.app.state, "feeds_file", None)
-    if cached is None:
-        cached = load_feeds(runtime(request).settings.feeds.file)
-        request.app.state.feeds_file = cached
-    return cached
+def source_infos(request: Request) -> list[SourceInfo]:
+    """The configured sources of this deployment (the server injects how they are read)."""
+    found: Callable[[], list[SourceInfo]] | None = getattr(request.app.state, "source_infos", None)
+    return found() if found is not None else []
 
 
 @router.get("/sources", dependencies=[Depends(_WATCHERS)])
 async def sources(request: Request, q: FeedQueries = Depends(feed_queries)) -> dict[str, Any]:
     """Every source's health (last event, events per minute, errors, dead letters, connected),
     the unknown cameras, camera counts and the dead-letter total."""
-    return await run_in_threadpool(q.sources, feeds_file(request))
+    return await run_in_threadpool(q.sources, source_infos(request))
 
 
 @router.get("/alarms", dependencies=[Depends(_WATCHERS)])

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from dashboard.api.deps import queries
 from dashboard.queries import Queries
-from feeds.http.deps import public
+from gridwall.web.deps import public
 
 #: Open to all: monitoring and the walls' reload watchdog call it without credentials.
 router = APIRouter(prefix="/api/v1", tags=["health"], dependencies=[Depends(public)])

@@ -8,8 +8,9 @@ stage's deadline, live SLA state (normal, warning, overdue, paused), clock time 
 Personal data is masked in both. ``POST /api/v1/incidents/{id}/unmask`` reveals one case's
 personal data to an authorised role, with a stated reason, audited.
 
-Department users reach only their own department's cases (``feeds.access.can_read_incident``);
-another department's case answers 404, as if it did not exist, and is left out of exports.
+Department users reach only their own department's cases
+(``gridwall.access.roles.can_read_incident``); another department's case answers 404, as if it did
+not exist, and is left out of exports.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from dashboard.api.deps import queries
 from dashboard.metrics import parse_period
 from dashboard.queries import Queries
-from feeds import access
-from feeds.access import Principal, Right, Role, has_right
-from feeds.audit import AuditAction
-from feeds.contract import is_incident_id, personal_paths
-from feeds.http.deps import audit_request, require_roles, require_scoped_roles
-from feeds.incident import Incident, sla_view
-from feeds.privacy import mask_paths
-from feeds.sla.calendar import WorkCalendar
-from feeds.sla.stages import describe
+from gridwall.access import roles as access
+from gridwall.access.audit import AuditAction
+from gridwall.access.privacy import mask_paths
+from gridwall.access.roles import Principal, Right, Role, has_right
+from gridwall.contract.events import is_incident_id, personal_paths
+from gridwall.engine.incident import Incident, sla_view
+from gridwall.engine.sla.calendar import WorkCalendar
+from gridwall.engine.sla.stages import describe
+from gridwall.web.deps import audit_request, require_roles, require_scoped_roles
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 

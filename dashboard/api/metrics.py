@@ -16,9 +16,9 @@ from fastapi.concurrency import run_in_threadpool
 from dashboard import metrics
 from dashboard.api.deps import queries
 from dashboard.queries import Queries
-from feeds.access import Role
-from feeds.http.deps import require_roles, runtime
-from feeds.refdata.registry import Registry
+from gridwall.access.roles import Role
+from gridwall.refdata.registry import Registry
+from gridwall.web.deps import require_roles, runtime
 
 #: Figures of departments, areas and categories, no personal data; the wall reads the metrics
 #: module directly, so wall tokens are not among the readers.

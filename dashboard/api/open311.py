@@ -16,13 +16,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from feeds.access import Role
-from feeds.contract import is_incident_id
-from feeds.http.deps import require_roles, runtime
-from feeds.incident import Incident
-from feeds.privacy import mask_text
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
+from gridwall.access.privacy import mask_text
+from gridwall.access.roles import Role
+from gridwall.contract.events import is_incident_id
+from gridwall.engine.incident import Incident
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
+from gridwall.web.deps import require_roles, runtime
 
 #: Other systems (a hotline with its source token) and people read cases here; walls do not.
 router = APIRouter(

@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from feeds.access import PEOPLE, Role
-from feeds.contract import personal_paths
-from feeds.http.deps import require_roles, runtime
-from feeds.privacy import mask_paths
-from feeds.refdata.model import Area, DepartmentKind, Level, Worker
-from feeds.refdata.registry import Registry, registry_summary
+from gridwall.access.privacy import mask_paths
+from gridwall.access.roles import PEOPLE, Role
+from gridwall.contract.events import personal_paths
+from gridwall.refdata.model import Area, DepartmentKind, Level, Worker
+from gridwall.refdata.registry import Registry, registry_summary
+from gridwall.web.deps import require_roles, runtime
 
 #: Reference data holds no personal data: every person, wall and feed may read it. Routes
 #: added to this router share this policy.

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends
 
 from dashboard.api.deps import queries
 from dashboard.queries import Queries
-from feeds.access import PEOPLE
-from feeds.http.deps import require_roles
+from gridwall.access.roles import PEOPLE
+from gridwall.web.deps import require_roles
 
 #: The policies hold no personal data: every person may read them.
 router = APIRouter(prefix="/api/v1", tags=["sla"], dependencies=[Depends(require_roles(*PEOPLE))])

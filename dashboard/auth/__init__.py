@@ -1,1 +1,2 @@
-"""Web sign-in for people: the login page, sessions, sign-out (sessions: ``feeds.sessions``)."""
+"""Web sign-in for people: the login page, sessions, sign-out (sessions:
+``gridwall.access.sessions``)."""

@@ -1,6 +1,6 @@
 """Access checks inside Dash callbacks (HTTP and websocket), on the server side.
 
-The guard middleware (``feeds.http.guard``) publishes the caller in ``current_auth``; Dash 4.4
+The guard middleware (``gridwall.web.guard``) publishes the caller in ``current_auth``; Dash 4.4
 runs callbacks in a copy of the request's context, so every callback can read it. Each server
 callback of the wall is wrapped by ``callback_roles`` (``tests/dashboard/test_wall_auth.py``
 checks that none is missing).
@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from dash.exceptions import PreventUpdate
 
-from feeds.access import Principal, Role
-from feeds.http.policy import Auth, current_auth
+from gridwall.access.roles import Principal, Role
+from gridwall.web.policy import Auth, current_auth
 
 ROLES_ATTR = "__gridwall_callback_roles__"
 PAGE_PATH = re.compile(r"^/wall/?(?P<name>[a-z0-9-]+)?(?:/screen/(?P<n>\d+))?/?$")

@@ -1,7 +1,8 @@
 """Sign-in and sign-out for people (``/login``, ``/logout``) and the landing pages.
 
-A successful sign-in starts a session (``feeds.sessions``) in a signed, HttpOnly,
-SameSite=Strict cookie; failures count towards the lockout (``feeds.users``). Both are audited.
+A successful sign-in starts a session (``gridwall.access.sessions``) in a signed, HttpOnly,
+SameSite=Strict cookie; failures count towards the lockout (``gridwall.access.users``). Both are
+audited.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from dashboard.pages.briefing import BRIEFING_ROLES
 from dashboard.pages.render import render
-from dashboard.wall.layouts import layout_files
-from feeds.access import PASSWORD_ROLES, PEOPLE, Principal, Role
-from feeds.audit import AuditAction
-from feeds.http.deps import audit_request, public, require_roles, runtime
-from feeds.http.guard import set_session_cookies
-from feeds.http.policy import get_auth
-from feeds.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionStore
-from feeds.users import LoginOutcome, UserStore
+from gridwall.access.audit import AuditAction
+from gridwall.access.roles import PASSWORD_ROLES, PEOPLE, Principal, Role
+from gridwall.access.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionStore
+from gridwall.access.users import LoginOutcome, UserStore
+from gridwall.web.deps import audit_request, public, require_roles, runtime
+from gridwall.web.guard import set_session_cookies
+from gridwall.web.policy import get_auth
+from layouts import layout_files
 
 router = APIRouter(tags=["sign-in"])
 

@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dashboard.briefing.model import Alarms, CameraCount
-from feeds.refdata.registry import Registry
+from gridwall.contract import daystats
+from gridwall.refdata.registry import Registry
 
 PREFIX = "alarms:"
-CAMERA = "alarms:cam:"
 #: Reports opened by the alarm stage carry ``source_event_id = "alarm:<alarm id>"``.
 OPENED_PREFIX = "alarm:"
 
@@ -38,18 +38,18 @@ def alarm_day(
     """The day's alarm figures from its counters, or None when there are none."""
     if not counters or not any(name.startswith(PREFIX) for name in counters):
         return None
-    received = int(counters.get("alarms:received", 0))
-    distinct = int(counters.get("alarms:new", 0))
+    received = int(counters.get(daystats.ALARMS_RECEIVED, 0))
+    distinct = int(counters.get(daystats.ALARMS_NEW, 0))
     per_camera = {
-        name[len(CAMERA) :]: int(count)
+        name[len(daystats.CAMERA) :]: int(count)
         for name, count in counters.items()
-        if name.startswith(CAMERA)
+        if name.startswith(daystats.CAMERA)
     }
     cameras = None
     if per_camera:
         noisiest = sorted(per_camera.items(), key=lambda item: (-item[1], item[0]))[:top]
         cameras = [_camera(registry, camera_id, count) for camera_id, count in noisiest]
-    unknown = counters.get("alarms:unknown")
+    unknown = counters.get(daystats.ALARMS_UNKNOWN)
     return Alarms(
         received=received,
         merged=max(received - distinct, 0),

@@ -42,8 +42,9 @@ from dashboard.briefing.model import (
 )
 from dashboard.briefing.svgmap import county_map
 from dashboard.history import Frames, daily_trend, day_period
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.contract import daystats
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 
 CATEGORY_CLASS = "category_class"
 MAX_CATEGORY_ROWS = 12
@@ -265,8 +266,8 @@ def _quality(inputs: Inputs, cases: pd.DataFrame, period: metrics.Period) -> Qua
     conf = inputs.settings.briefing
     found = metrics.quality(cases, period, conf.late_after_h * 3600, conf.duplicate_window_min * 60)
     counters = inputs.counters or {}
-    unknown = counters.get("alarms:unknown")
-    dead = counters.get("deadletters")
+    unknown = counters.get(daystats.ALARMS_UNKNOWN)
+    dead = counters.get(daystats.DEADLETTERS)
     return Quality(
         **found,
         unknown_cameras=None if unknown is None else int(unknown),

@@ -20,11 +20,11 @@ from dashboard.briefing.pdf import chromium_path, html_to_pdf
 from dashboard.briefing.render import render_html
 from dashboard.briefing.store import BriefingStore
 from dashboard.history import HistoryReader
-from feeds.history.archive import day_counters
-from feeds.history.store import HistoryStore, history_folder
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.history.archive import day_counters
+from gridwall.history.store import HistoryStore, history_folder
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 
 Progress = Callable[[str], None]
 STEPS = ("history", "figures", "html", "pdf", "saved")

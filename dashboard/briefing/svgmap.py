@@ -17,8 +17,8 @@ from typing import Any
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from feeds.refdata.model import Area, Level
-from feeds.refdata.registry import Registry
+from gridwall.refdata.model import Area, Level
+from gridwall.refdata.registry import Registry
 
 #: Fill of a grid without reports, then of each class, light to dark.
 EMPTY = "#eef2f7"

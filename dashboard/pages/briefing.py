@@ -20,9 +20,9 @@ from dashboard.briefing.generate import Generator, NoHistory, yesterday
 from dashboard.briefing.pdf import PdfError
 from dashboard.briefing.render import render_html
 from dashboard.pages.render import language, render
-from feeds.access import Role
-from feeds.audit import AuditAction
-from feeds.http.deps import audit_request, require_roles, runtime
+from gridwall.access.audit import AuditAction
+from gridwall.access.roles import Role
+from gridwall.web.deps import audit_request, require_roles, runtime
 
 router = APIRouter(tags=["pages"])
 

@@ -17,8 +17,8 @@ from dashboard.api.incidents import (
 )
 from dashboard.pages.render import render
 from dashboard.queries import Queries
-from feeds.access import Principal, Right, has_right
-from feeds.contract import is_incident_id
+from gridwall.access.roles import Principal, Right, has_right
+from gridwall.contract.events import is_incident_id
 
 router = APIRouter(tags=["pages"])
 

@@ -11,10 +11,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from dashboard.pages.texts import PAGE_TEXTS
-from feeds.http.deps import runtime
-from feeds.http.guard import client_ip
-from feeds.http.policy import get_auth
-from feeds.sessions import CSRF_COOKIE
+from gridwall.access.sessions import CSRF_COOKIE
+from gridwall.web.deps import runtime
+from gridwall.web.policy import client_ip, get_auth
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 

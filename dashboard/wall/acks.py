@@ -13,9 +13,9 @@ import json
 import re
 import time
 
-from feeds.audit import AuditAction, audit_async, audit_fields
-from feeds.http.policy import Auth
-from feeds.runtime import Runtime
+from gridwall.access.audit import AuditAction, audit_async, audit_fields
+from gridwall.runtime import Runtime
+from gridwall.web.policy import Auth
 
 #: Item keys: ``inc:<incident>``, ``sla:<incident>:<deadline>``, ``cam:<alarm>``.
 ITEM = re.compile(r"^(inc|sla|cam):[0-9A-Za-z_.:+|?@/-]{1,160}$")

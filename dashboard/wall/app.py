@@ -33,10 +33,10 @@ from dashboard.wall.panels import alarms as alarm_panel
 from dashboard.wall.panels import map as map_panel
 from dashboard.wall.panels.base import PanelContext, Props, data
 from dashboard.wall.theme import font_px
-from feeds.access import Principal, Role
-from feeds.http.policy import Policy, PolicyRegistry, current_auth
-from feeds.runtime import Runtime
-from feeds.sessions import CSRF_COOKIE, CSRF_HEADER, SessionStore
+from gridwall.access.roles import Principal, Role
+from gridwall.access.sessions import CSRF_COOKIE, CSRF_HEADER, SessionStore
+from gridwall.runtime import Runtime
+from gridwall.web.policy import Policy, PolicyRegistry, current_auth
 
 log = logging.getLogger(__name__)
 

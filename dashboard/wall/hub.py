@@ -23,7 +23,7 @@ import redis
 
 from dashboard.queries import Queries
 from dashboard.wall.snapshot import Change, Snapshot, SnapshotBuilder
-from feeds.sources.config import FeedsFile
+from gridwall.contract.health import SourceInfo
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +72,14 @@ class PushHub:
         recent: int,
         *,
         reader: Callable[[], Awaitable[Snapshot]] | None = None,
-        feeds_file: Callable[[], FeedsFile] | None = None,
+        source_infos: Callable[[], list[SourceInfo]] | None = None,
     ) -> None:
         self.q = queries
         self.coalesce_s = coalesce_ms / 1000
         self.resync_s = resync_s
         self.reindex_s = queries.rt.settings.wall.reindex_s
         self.recent = recent
-        self.builder = SnapshotBuilder(queries, recent, feeds_file)
+        self.builder = SnapshotBuilder(queries, recent, source_infos)
         self._read = reader or self.builder.build
         self._subscriptions: set[Subscription] = set()
         self._task: asyncio.Task[None] | None = None

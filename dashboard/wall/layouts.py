@@ -9,26 +9,13 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-PanelType = Literal[
-    "header",
-    "map",
-    "backlog",
-    "departments",
-    "alarms",
-    "incidents",
-    "trend",
-    "categories",
-    "ticker",
-    "health",
-]
-LAYOUT_SUFFIXES = (".toml", ".yaml", ".yml")
+from layouts import layout_files
 
 
 class LayoutError(ValueError):
@@ -100,6 +87,8 @@ class HealthOptions(Spec):
     sources: int = Field(8, ge=0, le=30, description="Most source rows (worst first).")
 
 
+#: Every panel type and its options: the one list of panel types (``dashboard.wall.panels``
+#: finds each type's module by its name).
 PANEL_OPTIONS: dict[str, type[Spec]] = {
     "header": HeaderOptions,
     "map": MapOptions,
@@ -115,7 +104,7 @@ PANEL_OPTIONS: dict[str, type[Spec]] = {
 
 
 class PanelSpec(Spec):
-    type: PanelType
+    type: str = Field(description="A panel type: a key of PANEL_OPTIONS.")
     id: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]{0,31}$")
     col: int = Field(ge=1, description="First grid column (1-based).")
     row: int = Field(ge=1, description="First grid row (1-based).")
@@ -123,6 +112,14 @@ class PanelSpec(Spec):
     height: int = Field(1, ge=1)
     title: Text | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in PANEL_OPTIONS:
+            known = ", ".join(repr(name) for name in PANEL_OPTIONS)
+            raise ValueError(f"unknown panel type {value!r} (one of {known})")
+        return value
 
     @model_validator(mode="after")
     def _options(self) -> PanelSpec:
@@ -231,19 +228,6 @@ class WallLayout(Spec):
     #: Type size scale: 1.0 is sized for a 55" 1080p screen read at 5 m.
     density: float = Field(1.0, gt=0.3, le=3.0)
     screens: list[ScreenSpec] = Field(min_length=1)
-
-
-def _folder(layouts_dir: Path | None) -> Path:
-    if layouts_dir is not None:
-        return layouts_dir
-    return Path(str(resources.files("layouts")))
-
-
-def layout_files(layouts_dir: Path | None = None) -> dict[str, Path]:
-    folder = _folder(layouts_dir)
-    return {
-        p.stem: p for p in sorted(folder.iterdir()) if p.suffix in LAYOUT_SUFFIXES and p.is_file()
-    }
 
 
 def parse_layout(path: Path) -> WallLayout:

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from dash import Patch
 from shapely.geometry import mapping, shape
 
-from feeds.refdata.model import Area, Level
-from feeds.refdata.registry import Registry
+from gridwall.refdata.model import Area, Level
+from gridwall.refdata.registry import Registry
 
 #: Simplification tolerance (degrees) of the areas shown at each level (about half a pixel of
 #: a wall-sized map of that level).

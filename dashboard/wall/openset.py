@@ -1,11 +1,11 @@
 """The open incidents as one wall server sees them: loaded once, then kept from the changes.
 
 Each wall server process keeps a compact record (``OpenCase``) of every open incident, built
-from ``feeds.incident.summary`` (the changes stream's view, no personal data): loaded at start
-(and every ``wall.reindex_s``) from the incident documents, then updated from every entry of the
-changes stream. From it come what no Redis index holds: 临期/超期 per area (backlog gauges, the
-map's overdue colouring), the map's incident markers, the newest urgent incidents and the
-newest SLA breaches (alarm strip). Pure: no Redis here.
+from ``gridwall.engine.incident.summary`` (the changes stream's view, no personal data):
+loaded at start (and every ``wall.reindex_s``) from the incident documents, then updated from every
+entry of the changes stream. From it come what no Redis index holds: 临期/超期 per area (backlog
+gauges, the map's overdue colouring), the map's incident markers, the newest urgent incidents and
+the newest SLA breaches (alarm strip). Pure: no Redis here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from feeds.incident import OPEN_STATUSES
+from gridwall.engine.incident import OPEN_STATUSES
 
 OPEN = frozenset(s.value for s in OPEN_STATUSES)
 #: SLA states counted per area.

@@ -28,9 +28,9 @@ from dashboard.queries import IntakeTrend, Queries, parse_incidents
 from dashboard.wall.openset import Marker, OpenSet
 from dashboard.wall.strip import Ack, AlarmItem, candidates, strip
 from dashboard.wall.ticker import TickerItem, alarm_event, incident_event, seed
-from feeds.incident import summaries_of
-from feeds.settings import WallSettings
-from feeds.sources.config import FeedsFile
+from gridwall.contract.health import SourceInfo
+from gridwall.engine.incident import summaries_of
+from gridwall.platform.settings import WallSettings
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +122,14 @@ class SnapshotBuilder:
         self,
         queries: Queries,
         recent: int,
-        feeds_file: Callable[[], FeedsFile] | None = None,
+        source_infos: Callable[[], list[SourceInfo]] | None = None,
     ) -> None:
         self.q = queries
         self.rt = queries.rt
         self.feed_queries = FeedQueries(queries.rt)
         self.settings: WallSettings = queries.rt.settings.wall
         self.recent = recent
-        self._feeds_file = feeds_file
+        self._source_infos = source_infos
         self.open_set = OpenSet()
         self.loaded = False
         self._replay: list[Change] | None = None
@@ -246,8 +246,8 @@ class SnapshotBuilder:
         now, window = time.time(), self.rt.settings.alarms.offline_after_s
         registry = self.rt.registry.get()
         cameras = {c: now - seen.get(c, 0.0) <= window for c in registry.cameras}
-        feeds = self._feeds_file() if self._feeds_file is not None else FeedsFile()
-        data = await asyncio.to_thread(self.feed_queries.sources, feeds)
+        infos = self._source_infos() if self._source_infos is not None else []
+        data = await asyncio.to_thread(self.feed_queries.sources, infos)
         self._cameras = cameras
         self._health = FeedHealth(
             sources=tuple((s["id"], s["name"] or s["id"], s["status"]) for s in data["sources"]),

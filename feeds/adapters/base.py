@@ -1,71 +1,25 @@
-"""The one small adapter interface, and what parsers return.
+"""The one small adapter interface, and how an adapter declares itself.
 
 Every adapter is a package ``feeds/adapters/<name>/`` with ``parse.py`` (pure: bytes in,
 normalized items out, ``PayloadError`` with a reason for bad input), ``adapter.py`` (the thin
-I/O loop implementing ``Adapter``) and ``config.py`` (its strict source model, one member of the
-feeds file's discriminated union). Push adapters (HTTP intake, camera hooks) have no loop of
-their own: their routes in ``feeds/http/`` call the parser and the sink.
+I/O loop implementing ``Adapter``), ``config.py`` (its strict source model) and, in its
+``__init__.py``, its ``KIND``: the config model (whose ``type`` literal names the adapter), the
+factory of its loop and whether it connects out. ``feeds.adapters.registry.KINDS`` lists the
+kinds; the feeds file's union, the type list and the supervisor derive from it. Push adapters
+(HTTP intake, camera hooks) have no loop of their own: their routes in ``feeds/http/`` call the
+parser and the sink.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, Protocol, TypeVar, get_args
 
-from feeds.refdata.model import IdentityKind
+from feeds.sources.common import SourceBase
+from feeds.sources.sink import FeedSink
 
-
-class PayloadError(ValueError):
-    """Input a parser cannot accept; ``reason`` says why (it goes to the dead letters)."""
-
-    def __init__(self, reason: str, field: str = "body") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Identity:
-    """How a device named itself: a registry identity kind and value (``mac``, ``aa:bb.../2``)."""
-
-    kind: IdentityKind
-    value: str
-
-
-@dataclass(frozen=True)
-class DeviceAlarm:
-    """An alarm as a device sent it, before the camera is resolved.
-
-    ``identities`` are tried in order against the registry; ``alarm_type`` is gridwall's
-    vocabulary (``feeds.alarms.types``); ``priority`` None means the type's default.
-    """
-
-    identities: tuple[Identity, ...]
-    alarm_type: str
-    phase: Literal["start", "end", "pulse"] = "start"
-    priority: int | None = None
-    device_time: datetime | None = None
-    description: str = ""
-    source_event_id: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-    images: tuple[bytes, ...] = ()
-    snapshot_urls: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
-    vendor: str = ""
-
-
-@dataclass(frozen=True)
-class DeviceHeartbeat:
-    """Proof that a device is alive (not an alarm)."""
-
-    identities: tuple[Identity, ...]
-    device_time: datetime | None = None
-    vendor: str = ""
-
-
-DeviceItem = DeviceAlarm | DeviceHeartbeat
+C = TypeVar("C", bound=SourceBase)
 
 
 @dataclass(frozen=True)
@@ -90,3 +44,26 @@ class Adapter(Protocol):
 
     def health(self) -> AdapterStatus:
         """The adapter's current state."""
+
+
+@dataclass(frozen=True)
+class AdapterKind(Generic[C]):
+    """One adapter type: its source model and, when it runs a loop of its own, how to start
+    it (``start`` may answer ``None`` for a source that needs no loop, e.g. GB/T 28181 without
+    a SIP listener)."""
+
+    config: type[C]
+    start: Callable[[C, FeedSink], Adapter | None] | None = None
+    #: It connects out (a client): its connection state is part of its health.
+    client: bool = False
+
+    @property
+    def type(self) -> str:
+        """The ``type`` of the feeds file's entries of this kind (the model's literal)."""
+        annotation: Any = self.config.model_fields["type"].annotation
+        return str(get_args(annotation)[0])
+
+    def adapter(self, source: SourceBase, sink: FeedSink) -> Adapter | None:
+        if self.start is None or not isinstance(source, self.config):
+            return None
+        return self.start(source, sink)

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.devicetime import parse_time
-from feeds.sources.common import Strict
+from gridwall.contract.refusal import PayloadError
+from gridwall.platform.settings.base import Strict
 
 #: Fields a mapping may fill: EventIn's, plus ``status_at`` (when the mapped status happened).
 TARGETS = frozenset(

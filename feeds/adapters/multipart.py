@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from feeds.adapters.base import PayloadError
+from gridwall.contract.refusal import PayloadError
 
 _BOUNDARY = re.compile(r'boundary\s*=\s*(?:"([^"]+)"|([^;,\s]+))', re.I)
 _PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^;\s]+))')

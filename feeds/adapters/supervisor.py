@@ -12,47 +12,20 @@ import asyncio
 import logging
 
 from feeds.adapters.base import Adapter, AdapterStatus
+from feeds.adapters.registry import FeedsFile, build_adapters
 from feeds.sources.sink import FeedSink
 
 log = logging.getLogger(__name__)
 
 
-def build_adapters(sink: FeedSink) -> list[Adapter]:
-    from feeds.adapters.dahua.adapter import DahuaClient  # noqa: PLC0415
-    from feeds.adapters.dahua.config import DahuaSource  # noqa: PLC0415
-    from feeds.adapters.frigate.adapter import FrigateSubscriber  # noqa: PLC0415
-    from feeds.adapters.frigate.config import FrigateSource  # noqa: PLC0415
-    from feeds.adapters.gb28181.adapter import SipListenerAdapter  # noqa: PLC0415
-    from feeds.adapters.gb28181.config import Gb28181Source  # noqa: PLC0415
-    from feeds.adapters.open311.adapter import Open311Poller  # noqa: PLC0415
-    from feeds.adapters.open311.config import Open311Source  # noqa: PLC0415
-    from feeds.adapters.websocket.adapter import WebsocketClient  # noqa: PLC0415
-    from feeds.adapters.websocket.config import WebsocketSource  # noqa: PLC0415
-
-    adapters: list[Adapter] = []
-    for source in sink.feeds.sources:
-        if not source.enabled:
-            continue
-        if isinstance(source, Open311Source):
-            adapters.append(Open311Poller(source, sink))
-        elif isinstance(source, WebsocketSource):
-            adapters.append(WebsocketClient(source, sink))
-        elif isinstance(source, DahuaSource):
-            adapters.append(DahuaClient(source, sink))
-        elif isinstance(source, FrigateSource):
-            adapters.append(FrigateSubscriber(source, sink))
-        elif isinstance(source, Gb28181Source) and source.sip is not None:
-            adapters.append(SipListenerAdapter(source, sink))
-    return adapters
-
-
 class Supervisor:
-    def __init__(self, sink: FeedSink) -> None:
+    def __init__(self, feeds: FeedsFile, sink: FeedSink) -> None:
+        self.feeds = feeds
         self.sink = sink
         self.adapters: list[Adapter] = []
 
     async def start(self) -> None:
-        self.adapters = build_adapters(self.sink)
+        self.adapters = build_adapters(self.feeds, self.sink)
         for adapter in self.adapters:
             try:
                 await adapter.start()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from feeds.adapters.base import PayloadError
+from gridwall.contract.refusal import PayloadError
 
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)[\"']", re.I)
 _DECLARATION_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)

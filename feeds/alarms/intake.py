@@ -24,17 +24,18 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, DeviceItem, PayloadError
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat, DeviceItem
 from feeds.alarms.groupcommit import GroupCommit
-from feeds.alarms.types import kind_of
-from feeds.contract import Alarm, AreaPath, Point
-from feeds.geo import to_wgs84
-from feeds.intake import new_event_id
-from feeds.keys import Keys
-from feeds.refdata.model import Camera, identity_key
-from feeds.refdata.registry import Registry
-from feeds.settings import AlarmSettings
-from feeds.sources.media import MediaStore
+from gridwall.contract.alarmtypes import kind_of
+from gridwall.contract.events import Alarm, AreaPath, Point
+from gridwall.contract.geo import to_wgs84
+from gridwall.contract.inbox import new_event_id
+from gridwall.contract.media import MediaStore
+from gridwall.contract.refusal import PayloadError
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import AlarmSettings
+from gridwall.refdata.model import Camera, identity_key
+from gridwall.refdata.registry import Registry
 
 log = logging.getLogger(__name__)
 

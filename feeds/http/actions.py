@@ -23,25 +23,26 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from feeds import access
-from feeds.access import Principal, Role
-from feeds.adapters.http.parse import Refused
-from feeds.audit import AuditAction
-from feeds.contract import Action, dedup_field, is_incident_id
-from feeds.http.deps import (
+from feeds.intake import validation_errors
+from gridwall.access import roles as access
+from gridwall.access.audit import AuditAction
+from gridwall.access.roles import Principal, Role
+from gridwall.contract.events import Action, dedup_field, is_incident_id
+from gridwall.contract.inbox import new_event_id
+from gridwall.contract.refusal import FieldError, Refused
+from gridwall.engine.cases.lifecycle import ACTIONS, check
+from gridwall.engine.cases.rules import Rules
+from gridwall.engine.incident import Incident
+from gridwall.runtime import Runtime
+from gridwall.web.deps import (
     BodyTooLarge,
     audit_request,
-    client_address,
     read_body,
     require_scoped_roles,
     runtime,
 )
-from feeds.http.refusal import documented, refusal_response
-from feeds.incident import Incident
-from feeds.intake import FieldError, new_event_id, validation_errors
-from feeds.lifecycle import ACTIONS, check
-from feeds.rules import Rules
-from feeds.runtime import Runtime
+from gridwall.web.policy import client_ip
+from gridwall.web.refusal import documented, refusal_response
 
 router = APIRouter(prefix="/api/v1", tags=["lifecycle"])
 
@@ -132,7 +133,7 @@ def _check_and_enqueue(
     reason = check(incident, event, event.received_at, Rules(rt.policies, rt.registry.get()))
     if reason is not None:
         raise Refused(409, reason)
-    result = rt.intake.enqueue([event])[0]
+    result = rt.inbox.enqueue([event])[0]
     return ActionAccepted(
         incident_id=incident_id,
         event_id=event.event_id,
@@ -184,7 +185,7 @@ async def _refuse(
 ) -> JSONResponse:
     errors = refused.errors or [FieldError("action", refused.detail)]
     entry = await run_in_threadpool(
-        partial(rt.intake.dead_letter, remote=client_address(request)),
+        partial(rt.deadletters.write, remote=client_ip(request.scope)),
         principal.source or SOURCE,
         ENDPOINT,
         errors,

@@ -20,14 +20,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
-from feeds.adapters.base import DeviceItem, PayloadError
 from feeds.adapters.gb28181 import adapter as gb28181_adapter
 from feeds.adapters.gb28181.config import Gb28181Source
 from feeds.adapters.hikvision import adapter as hikvision_adapter
 from feeds.adapters.hikvision.config import HikvisionSource
-from feeds.http.deps import BodyTooLarge, client_address, read_body
+from feeds.alarms.devices import DeviceItem
 from feeds.http.service import FeedsService, feeds_service
 from feeds.sources.common import SecretError
+from gridwall.contract.refusal import PayloadError
+from gridwall.web.deps import BodyTooLarge, read_body
+from gridwall.web.policy import client_ip
 
 DeviceSource = HikvisionSource | Gb28181Source
 
@@ -75,7 +77,7 @@ def authenticate(svc: FeedsService, source: DeviceSource, request: Request) -> N
 
 async def _device_push(request: Request, model: type[DeviceSource], endpoint: str) -> JSONResponse:
     svc = feeds_service(request)
-    address = client_address(request)
+    address = client_ip(request.scope)
     body = b""
     source_id = request.query_params.get("source") or "unknown"
     try:

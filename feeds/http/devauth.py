@@ -17,8 +17,8 @@ import time
 
 import redis
 
-from feeds.keys import Keys
 from feeds.sources.common import HttpAuth
+from gridwall.platform.keys import Keys
 
 NONCE_TTL_S = 300
 REALM = "gridwall"

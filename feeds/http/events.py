@@ -23,24 +23,24 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from feeds.access import Principal, Role
 from feeds.adapters.http.adapter import accept
 from feeds.adapters.http.config import HttpSource
-from feeds.adapters.http.parse import Refused, body_source
-from feeds.http.deps import (
+from feeds.adapters.http.parse import body_source
+from feeds.http.service import FeedsService, feeds_service
+from feeds.sources.common import DeviceAccess, SecretError
+from feeds.sources.guards import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from gridwall.access.roles import Principal, Role
+from gridwall.contract.refusal import FieldError, Refused
+from gridwall.runtime import Runtime
+from gridwall.web.deps import (
     BodyTooLarge,
     bearer_token,
-    client_address,
     read_body,
     require_roles,
     runtime,
 )
-from feeds.http.guards import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
-from feeds.http.refusal import documented, refusal_response
-from feeds.http.service import FeedsService, feeds_service
-from feeds.intake import FieldError
-from feeds.runtime import Runtime
-from feeds.sources.common import DeviceAccess, SecretError
+from gridwall.web.policy import client_ip
+from gridwall.web.refusal import documented, refusal_response
 
 router = APIRouter(prefix="/api/v1", tags=["intake"])
 
@@ -83,7 +83,7 @@ def _authenticate(request: Request, svc: FeedsService, rt: Runtime) -> _Request:
     if source is not None:
         if not source.enabled:
             raise Refused(403, f"source {source.id!r} is disabled")
-        address = client_address(request)
+        address = client_ip(request.scope)
         if source.allow and not DeviceAccess(allow=source.allow).allows(address):
             raise Refused(403, f"address {address} may not post as {source.id!r}")
     return _Request(principal, source)
@@ -171,6 +171,6 @@ async def _refuse(
     if req is not None:
         source = req.principal.source or body_source(body)
     entry = await run_in_threadpool(
-        lambda: svc.sink.refuse(source, ENDPOINT, errors, body, remote=client_address(request))
+        lambda: svc.sink.refuse(source, ENDPOINT, errors, body, remote=client_ip(request.scope))
     )
     return refusal_response(refused, errors, entry)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from feeds.http import alarms, events
-from feeds.http.policy import Policy
 from feeds.http.service import FeedsService
+from gridwall.web.policy import Policy
 
 
 def install(app: FastAPI, service: FeedsService) -> None:

@@ -14,33 +14,30 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from feeds.adapters.registry import SHIPPED_DEMO, FeedsFile, load_feeds
 from feeds.adapters.supervisor import Supervisor
 from feeds.http.devauth import DeviceAuthenticator, shared_secret
-from feeds.runtime import Runtime
-from feeds.sources.config import SHIPPED_DEMO, FeedsFile, load_feeds
 from feeds.sources.sink import FeedSink
+from gridwall.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class FeedsService:
+    feeds: FeedsFile
     sink: FeedSink
     devices: DeviceAuthenticator
     supervisor: Supervisor
     run_adapters: bool = True
     _flusher: asyncio.Task[None] | None = field(default=None, repr=False)
 
-    @property
-    def feeds(self) -> FeedsFile:
-        return self.sink.feeds
-
     @classmethod
     def create(cls, rt: Runtime, *, demo: bool = False, run_adapters: bool = True) -> FeedsService:
         path = rt.settings.feeds.file or (SHIPPED_DEMO if demo else None)
-        sink = FeedSink(rt, load_feeds(path))
+        feeds, sink = load_feeds(path), FeedSink(rt)
         devices = DeviceAuthenticator(shared_secret(rt.client, rt.keys))
-        return cls(sink, devices, Supervisor(sink), run_adapters)
+        return cls(feeds, sink, devices, Supervisor(feeds, sink), run_adapters)
 
     async def start(self) -> None:
         if self.run_adapters:

@@ -1,4 +1,4 @@
-"""Pieces every source configuration shares: the strict base, secrets, camera access.
+"""Pieces every source configuration shares: the source base, secrets, camera access.
 
 Secrets never sit in the feeds file itself: a ``SecretRef`` names an environment variable or a
 file (``{env = "HIK_PASSWORD"}`` or ``{file = "/run/secrets/hik"}``) read when it is needed.
@@ -12,17 +12,12 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from feeds.contract import SOURCE_PATTERN
+from gridwall.contract.events import SOURCE_PATTERN
+from gridwall.platform.settings.base import Strict
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class Strict(BaseModel):
-    """Configuration models refuse unknown keys (a typo is an error that names it)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SecretError(ValueError):
@@ -66,8 +61,9 @@ class HttpAuth(Strict):
 
 
 class SourceBase(Strict):
-    """Fields of every source entry."""
+    """Fields of every source entry (each kind narrows ``type`` to its literal)."""
 
+    type: str
     id: str = Field(pattern=SOURCE_PATTERN, description="Unique id; events carry it as source.")
     name: str = Field("", max_length=100, description="Display name.")
     enabled: bool = True

@@ -1,6 +1,6 @@
 """Source credentials: bearer tokens bound to one source, with rotation without downtime.
 
-A source token is an API token (``feeds.access.TokenStore``, stored as its SHA-256) whose
+A source token is an API token (``gridwall.access.roles.TokenStore``, stored as its SHA-256) whose
 principal has the role ``source`` and names its source; this module keeps, per source, the
 metadata of each token (issued, expires, label) so that:
 
@@ -25,9 +25,9 @@ from typing import Literal
 
 import redis
 
-from feeds.access import Principal, Role, TokenStore, hash_token
-from feeds.audit import AuditAction, audit
-from feeds.keys import Keys
+from gridwall.access.audit import AuditAction, audit
+from gridwall.access.roles import Principal, Role, TokenStore, hash_token
+from gridwall.platform.keys import Keys
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class CredentialChange:
 
 def audit_credential_change(client: redis.Redis, keys: Keys, change: CredentialChange) -> None:
     """The audit hook of source-credential changes: one ``source-changed`` entry in the audit
-    stream (``feeds.audit``), and a log line."""
+    stream (``gridwall.access.audit``), and a log line."""
     log.info("source credential %s", json.dumps(asdict(change), ensure_ascii=False))
     audit(
         client,

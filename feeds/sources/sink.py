@@ -1,6 +1,6 @@
 """The sink every feed delivers to: events, device items and refusals, with source health.
 
-One ``FeedSink`` per process (created with the runtime and the feeds file). Adapters call it
+One ``FeedSink`` per process (created with the runtime). Adapters call it
 from a worker thread (it talks to Redis synchronously); the HTTP routes call it through
 ``run_in_threadpool``. Nothing is dropped silently: every refusal goes to the dead letters with
 the raw payload and the reason, and counts in the source's health.
@@ -19,15 +19,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from feeds.adapters.base import DeviceAlarm, DeviceItem
+from feeds.alarms.devices import DeviceAlarm, DeviceItem
 from feeds.alarms.intake import AlarmIntake, Taken
-from feeds.contract import EventIn, Normalized, StatusUpdate
-from feeds.intake import FieldError, IntakeError, validation_errors
-from feeds.runtime import Runtime
-from feeds.sources.config import FeedsFile
+from feeds.intake import Intake, validation_errors
 from feeds.sources.credentials import SourceTokens
-from feeds.sources.health import HealthRecorder
-from feeds.sources.media import MediaStore
+from gridwall.contract.events import EventIn, Normalized, StatusUpdate
+from gridwall.contract.health import HealthRecorder
+from gridwall.contract.media import MediaStore
+from gridwall.contract.refusal import FieldError, IntakeError
+from gridwall.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,8 @@ class Submitted:
 
 
 class FeedSink:
-    def __init__(self, rt: Runtime, feeds: FeedsFile) -> None:
+    def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self.feeds = feeds
         settings = rt.settings
         self.health = HealthRecorder(rt.client, rt.keys, settings.feeds.health_flush_s)
         self.snapshots = MediaStore(
@@ -62,6 +61,7 @@ class FeedSink:
         )
         self.alarms = AlarmIntake(rt.client, rt.keys, rt.tz, settings.alarms, self.snapshots)
         self.tokens = SourceTokens(rt.client, rt.keys)
+        self.intake = Intake.for_runtime(rt)
 
     def zone(self, name: str | None) -> ZoneInfo:
         """A source's zone for times without an offset (the county's by default)."""
@@ -83,7 +83,7 @@ class FeedSink:
         remote: str = "",
     ) -> str:
         """Dead-letter refused input and count it in the source's health; returns the entry."""
-        entry = self.rt.intake.dead_letter(source, endpoint, reasons, raw, remote=remote)
+        entry = self.intake.deadletters.write(source, endpoint, reasons, raw, remote=remote)
         text = (
             reasons
             if isinstance(reasons, str)
@@ -169,7 +169,7 @@ class FeedSink:
                 event = EventIn.model_validate(record)
                 if event.kind == "status":
                     self._flush(pending, result)
-                normalized = self.rt.intake.normalize(event, registry, self.rt.now())
+                normalized = self.intake.normalize(event, registry, self.rt.now())
             except ValidationError as exc:
                 errors = validation_errors(exc)
             except IntakeError as exc:
@@ -192,7 +192,7 @@ class FeedSink:
     def _flush(self, pending: list[Normalized], result: Submitted) -> None:
         if not pending:
             return
-        for outcome in self.rt.intake.enqueue(pending):
+        for outcome in self.intake.enqueue(pending):
             result.incident_ids.append(outcome.incident_id)
             if outcome.duplicate:
                 result.duplicates += 1

@@ -12,11 +12,11 @@ from typing import Any
 
 import click
 
-from feeds.privacy import install_log_filter
-from feeds.redisconn import RedisUnavailable, resolve_url
-from feeds.settings import Settings, SettingsError, load_settings
-from feeds.sla.policy import PolicyError
 from gridwall import __version__
+from gridwall.access.privacy import install_log_filter
+from gridwall.engine.sla.policy import PolicyError
+from gridwall.platform.redisconn import RedisUnavailable, resolve_url
+from gridwall.platform.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("gridwall")
 

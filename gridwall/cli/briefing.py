@@ -16,8 +16,8 @@ from gridwall.cli.base import Context, cli, pass_context
 
 
 def _connect(obj: Context) -> tuple[Any, Any, Any]:
-    from feeds.keys import Keys  # noqa: PLC0415 - only when a command runs
-    from feeds.redisconn import connect  # noqa: PLC0415
+    from gridwall.platform.keys import Keys  # noqa: PLC0415 - only when a command runs
+    from gridwall.platform.redisconn import connect  # noqa: PLC0415
 
     settings = obj.settings()
     return settings, connect(obj.redis_url(settings)), Keys(settings.county)
@@ -53,9 +53,9 @@ def briefing(
     """Write the daily briefing of a day (default yesterday) as HTML and/or PDF."""
     from dashboard.briefing.generate import Generator, NoHistory, yesterday  # noqa: PLC0415
     from dashboard.briefing.pdf import PdfError  # noqa: PLC0415
-    from feeds.audit import AuditAction, audit  # noqa: PLC0415
-    from feeds.history.archive import archiver_for  # noqa: PLC0415
-    from feeds.refdata.registry import load_registry  # noqa: PLC0415
+    from gridwall.access.audit import AuditAction, audit  # noqa: PLC0415
+    from gridwall.history.archive import archiver_for  # noqa: PLC0415
+    from gridwall.refdata.registry import load_registry  # noqa: PLC0415
 
     settings, client, keys = _connect(obj)
     if lang:
@@ -110,7 +110,7 @@ def history() -> None:
 def archive_now(obj: Context) -> None:
     """Run the nightly archive now: closed cases and a snapshot of the open ones to the files,
     old cases out of Redis, old files deleted."""
-    from feeds.history.archive import archiver_for  # noqa: PLC0415
+    from gridwall.history.archive import archiver_for  # noqa: PLC0415
 
     settings, client, keys = _connect(obj)
     result = archiver_for(client, keys, settings).run()
@@ -128,11 +128,11 @@ def archive_now(obj: Context) -> None:
 @pass_context
 def seed(obj: Context, days: int | None, per_day: int | None, quiet_if_present: bool) -> None:
     """Write simulated history of the county in Redis (the demo does this on its first start)."""
-    from feeds.history.seed import restore_day_stats, seed_history  # noqa: PLC0415
-    from feeds.history.store import HistoryStore, history_folder  # noqa: PLC0415
-    from feeds.refdata.registry import load_registry  # noqa: PLC0415
-    from feeds.rules import Rules  # noqa: PLC0415
-    from feeds.sla.policy import load_policies  # noqa: PLC0415
+    from gridwall.engine.cases.rules import Rules  # noqa: PLC0415
+    from gridwall.engine.sla.policy import load_policies  # noqa: PLC0415
+    from gridwall.history.store import HistoryStore, history_folder  # noqa: PLC0415
+    from gridwall.refdata.registry import load_registry  # noqa: PLC0415
+    from gridwall.sim.seed import restore_day_stats, seed_history  # noqa: PLC0415
 
     settings, client, keys = _connect(obj)
     store = HistoryStore(history_folder(settings))

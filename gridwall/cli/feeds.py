@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import click
 import yaml
 
-from feeds.contract import SOURCE_PATTERN
-from feeds.redisconn import RedisUnavailable
-from feeds.sources.config import FeedsError
+from feeds.adapters.registry import FeedsError
 from gridwall.cli.base import Context, cli, pass_context, runtime_or_exit
+from gridwall.contract.events import SOURCE_PATTERN
+from gridwall.platform.redisconn import RedisUnavailable
 
 if TYPE_CHECKING:
     from feeds.adapters.mapping import FieldMapping
@@ -47,8 +47,8 @@ def intake(
     Dahua, Open311)."""
     import uvicorn  # noqa: PLC0415
 
-    from gridwall.procs import tune_gc  # noqa: PLC0415
-    from gridwall.server import create_app  # noqa: PLC0415
+    from gridwall.processes.procs import tune_gc  # noqa: PLC0415
+    from gridwall.processes.server import create_app  # noqa: PLC0415
 
     overrides: dict[str, object] = {
         "http": {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
@@ -103,13 +103,13 @@ def backfill(
     restart: bool,
 ) -> None:
     """Backfill a CSV or XLSX export (resumable, idempotent; report times kept)."""
-    from feeds.adapters.base import PayloadError  # noqa: PLC0415
     from feeds.adapters.file.adapter import Backfill  # noqa: PLC0415
     from feeds.adapters.file.config import FileSource  # noqa: PLC0415
     from feeds.adapters.mapping import identity_mapping  # noqa: PLC0415
-    from feeds.runtime import Runtime  # noqa: PLC0415
-    from feeds.sources.config import load_feeds  # noqa: PLC0415
+    from feeds.adapters.registry import load_feeds  # noqa: PLC0415
     from feeds.sources.sink import FeedSink  # noqa: PLC0415
+    from gridwall.contract.refusal import PayloadError  # noqa: PLC0415
+    from gridwall.runtime import Runtime  # noqa: PLC0415
 
     settings = obj.settings()
     rt = runtime_or_exit(Runtime, settings, obj.redis_url(settings))
@@ -125,7 +125,7 @@ def backfill(
         chosen = configured.mapping if configured is not None else identity_mapping()
     try:
         run = Backfill(
-            FeedSink(rt, feeds),
+            FeedSink(rt),
             source,
             chosen,
             file,
@@ -177,7 +177,7 @@ def sources() -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 def sources_check(file: Path) -> None:
     """Validate a feeds file and list its sources."""
-    from feeds.sources.config import load_feeds  # noqa: PLC0415
+    from feeds.adapters.registry import load_feeds  # noqa: PLC0415
 
     try:
         feeds = load_feeds(file)
@@ -195,9 +195,9 @@ def token() -> None:
 
 
 def _tokens(obj: Context) -> SourceTokens:
-    from feeds.keys import Keys  # noqa: PLC0415
-    from feeds.redisconn import connect  # noqa: PLC0415
     from feeds.sources.credentials import SourceTokens  # noqa: PLC0415
+    from gridwall.platform.keys import Keys  # noqa: PLC0415
+    from gridwall.platform.redisconn import connect  # noqa: PLC0415
 
     settings = obj.settings()
     try:

@@ -20,11 +20,11 @@ def privacy() -> None:
 @pass_context
 def purge(obj: Context) -> None:
     """Purge personal data of cases closed longer ago than privacy.retention_days, now."""
-    from feeds.history.personal import HistoryPersonalData  # noqa: PLC0415
-    from feeds.history.store import HistoryStore, history_folder  # noqa: PLC0415
-    from feeds.keys import Keys  # noqa: PLC0415
-    from feeds.redisconn import connect  # noqa: PLC0415
-    from feeds.retention import purge_personal  # noqa: PLC0415
+    from gridwall.history.personal import HistoryPersonalData  # noqa: PLC0415
+    from gridwall.history.retention import purge_personal  # noqa: PLC0415
+    from gridwall.history.store import HistoryStore, history_folder  # noqa: PLC0415
+    from gridwall.platform.keys import Keys  # noqa: PLC0415
+    from gridwall.platform.redisconn import connect  # noqa: PLC0415
 
     settings = obj.settings()
     client = connect(obj.redis_url(settings))
@@ -53,10 +53,10 @@ def audit_group() -> None:
 @pass_context
 def archive(obj: Context) -> None:
     """Move audit entries older than audit.hot_days to the archive files, now."""
-    from feeds.audit import archive_audit  # noqa: PLC0415
-    from feeds.housekeeping import archive_folder  # noqa: PLC0415
-    from feeds.keys import Keys  # noqa: PLC0415
-    from feeds.redisconn import connect  # noqa: PLC0415
+    from gridwall.access.audit import archive_audit  # noqa: PLC0415
+    from gridwall.history.housekeeping import archive_folder  # noqa: PLC0415
+    from gridwall.platform.keys import Keys  # noqa: PLC0415
+    from gridwall.platform.redisconn import connect  # noqa: PLC0415
 
     settings = obj.settings()
     client = connect(obj.redis_url(settings))
@@ -81,9 +81,9 @@ def archive(obj: Context) -> None:
 @pass_context
 def show(obj: Context, action: str | None, actor: str | None, limit: int) -> None:
     """Print the newest audit entries."""
-    from feeds.audit import AuditQuery, read_audit  # noqa: PLC0415
-    from feeds.keys import Keys  # noqa: PLC0415
-    from feeds.redisconn import connect  # noqa: PLC0415
+    from gridwall.access.audit import AuditQuery, read_audit  # noqa: PLC0415
+    from gridwall.platform.keys import Keys  # noqa: PLC0415
+    from gridwall.platform.redisconn import connect  # noqa: PLC0415
 
     settings = obj.settings()
     client = connect(obj.redis_url(settings))

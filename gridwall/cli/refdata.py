@@ -62,7 +62,7 @@ def _report(plan: Any, show: int) -> None:
 
 
 def _finish(obj: Context, plan: Any, dry_run: bool, client: Any, keys: Any) -> None:
-    from feeds.refdata.importer import ImportConflict, apply_plan  # noqa: PLC0415
+    from gridwall.refdata.importing.importer import ImportConflict, apply_plan  # noqa: PLC0415
 
     errors = plan.error_count
     if dry_run:
@@ -87,8 +87,8 @@ def _finish(obj: Context, plan: Any, dry_run: bool, client: Any, keys: Any) -> N
 
 
 def _connect(obj: Context) -> tuple[Any, Any, Any]:
-    from feeds.keys import Keys  # noqa: PLC0415
-    from feeds.redisconn import connect  # noqa: PLC0415
+    from gridwall.platform.keys import Keys  # noqa: PLC0415
+    from gridwall.platform.redisconn import connect  # noqa: PLC0415
 
     settings = obj.settings()
     return settings, connect(obj.redis_url(settings)), Keys(settings.county)
@@ -131,12 +131,12 @@ def _kind_command(kind: str) -> None:
         header_row: int,
         show: int,
     ) -> None:
-        from feeds.contract import Crs  # noqa: PLC0415
-        from feeds.refdata.importer import plan_import  # noqa: PLC0415
-        from feeds.refdata.model import Level  # noqa: PLC0415
-        from feeds.refdata.options import ImportOptions  # noqa: PLC0415
-        from feeds.refdata.registry import load_registry  # noqa: PLC0415
-        from feeds.refdata.table import TableError  # noqa: PLC0415
+        from gridwall.contract.events import Crs  # noqa: PLC0415
+        from gridwall.refdata.importing.importer import plan_import  # noqa: PLC0415
+        from gridwall.refdata.importing.options import ImportOptions  # noqa: PLC0415
+        from gridwall.refdata.importing.table import TableError  # noqa: PLC0415
+        from gridwall.refdata.model import Level  # noqa: PLC0415
+        from gridwall.refdata.registry import load_registry  # noqa: PLC0415
 
         settings, client, keys = _connect(obj)
         options = ImportOptions(
@@ -175,7 +175,7 @@ def import_demo_county(
     obj: Context, seed: int | None, grids: int | None, dry_run: bool, show: int
 ) -> None:
     """Generate the demo county and import it through its exported files."""
-    from feeds.refdata.demo import import_demo_county as run  # noqa: PLC0415
+    from gridwall.sim.county import import_demo_county as run  # noqa: PLC0415
 
     settings, client, keys = _connect(obj)
     with tempfile.TemporaryDirectory(prefix="gridwall-demo-county-") as folder:
@@ -210,9 +210,9 @@ def export_demo_county(
     obj: Context, folder: Path, seed: int | None, grids: int | None, crs: str
 ) -> None:
     """Write the generated demo county into FOLDER (no Redis needed)."""
-    from feeds.contract import Crs  # noqa: PLC0415
-    from feeds.refdata.demo import generate_county  # noqa: PLC0415
-    from feeds.refdata.export import export_registry  # noqa: PLC0415
+    from gridwall.contract.events import Crs  # noqa: PLC0415
+    from gridwall.refdata.export import export_registry  # noqa: PLC0415
+    from gridwall.sim.county import generate_county  # noqa: PLC0415
 
     settings = obj.settings()
     registry = generate_county(

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from feeds.redisconn import RedisUnavailable
-from feeds.sla.policy import PolicyError
-from feeds.sources.config import FeedsError
+from feeds.adapters.registry import FeedsError
 from gridwall.cli.base import Context, cli, pass_context, runtime_or_exit
+from gridwall.engine.sla.policy import PolicyError
+from gridwall.platform.redisconn import RedisUnavailable
 
 
 @cli.command()
@@ -32,7 +32,7 @@ def demo(
     no_browser: bool,
 ) -> None:
     """Run everything on an embedded Redis with a simulated county."""
-    from gridwall.demo import DemoOptions, run_demo  # noqa: PLC0415 - heavy imports
+    from gridwall.processes.demo import DemoOptions, run_demo  # noqa: PLC0415 - heavy imports
 
     if demo_data_dir is not None:
         obj.data_dir = demo_data_dir
@@ -55,16 +55,16 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
     housekeeping (retention purge, audit archiving) and the daily jobs (the nightly archive to
     the Parquet history, the morning briefing)."""
     from dashboard.briefing.generate import Generator  # noqa: PLC0415
-    from feeds.alarms.stage import AlarmStage  # noqa: PLC0415
-    from feeds.history.archive import archiver_for  # noqa: PLC0415
-    from feeds.history.personal import HistoryPersonalData  # noqa: PLC0415
-    from feeds.history.store import HistoryStore, history_folder  # noqa: PLC0415
-    from feeds.housekeeping import Housekeeping  # noqa: PLC0415
-    from feeds.processor import Processor  # noqa: PLC0415
-    from feeds.runtime import Runtime  # noqa: PLC0415
-    from feeds.sla.clock import SlaClock  # noqa: PLC0415
-    from gridwall.daily import DailyJobs  # noqa: PLC0415
-    from gridwall.procs import run_threads, tune_gc  # noqa: PLC0415
+    from gridwall.engine.alarms.stage import AlarmStage  # noqa: PLC0415
+    from gridwall.engine.processor.processor import Processor  # noqa: PLC0415
+    from gridwall.engine.sla.clock import SlaClock  # noqa: PLC0415
+    from gridwall.history.archive import archiver_for  # noqa: PLC0415
+    from gridwall.history.housekeeping import Housekeeping  # noqa: PLC0415
+    from gridwall.history.personal import HistoryPersonalData  # noqa: PLC0415
+    from gridwall.history.store import HistoryStore, history_folder  # noqa: PLC0415
+    from gridwall.processes.daily import DailyJobs  # noqa: PLC0415
+    from gridwall.processes.procs import run_threads, tune_gc  # noqa: PLC0415
+    from gridwall.runtime import Runtime  # noqa: PLC0415
 
     if no_clock and no_processor:
         raise click.UsageError("--no-clock and --no-processor leave nothing to run")
@@ -110,12 +110,13 @@ def worker(obj: Context, no_clock: bool, no_processor: bool) -> None:
 def simulate(obj: Context, seed: int | None, rate: float | None) -> None:
     """Feed simulated reports of the demo county into the inbox."""
     from feeds.alarms.intake import AlarmIntake  # noqa: PLC0415
-    from feeds.runtime import Runtime  # noqa: PLC0415
-    from feeds.simcams import CameraSimulator  # noqa: PLC0415
-    from feeds.simulator import Simulator  # noqa: PLC0415
-    from feeds.sources.health import HealthRecorder  # noqa: PLC0415
-    from feeds.sources.media import MediaStore  # noqa: PLC0415
-    from gridwall.procs import run_threads  # noqa: PLC0415
+    from feeds.intake import Intake  # noqa: PLC0415
+    from gridwall.contract.health import HealthRecorder  # noqa: PLC0415
+    from gridwall.contract.media import MediaStore  # noqa: PLC0415
+    from gridwall.processes.procs import run_threads  # noqa: PLC0415
+    from gridwall.runtime import Runtime  # noqa: PLC0415
+    from gridwall.sim.simcams import CameraSimulator  # noqa: PLC0415
+    from gridwall.sim.simulator import Simulator  # noqa: PLC0415
 
     settings = obj.settings(
         simulator={k: v for k, v in {"seed": seed, "rate": rate}.items() if v is not None}
@@ -125,7 +126,7 @@ def simulate(obj: Context, seed: int | None, rate: float | None) -> None:
     if not registry.areas:
         raise click.ClickException("no reference data: run `gridwall import demo-county` first")
     conf = settings.simulator
-    sim = Simulator(registry, rt.intake, conf.seed, conf.rate, conf.pace)
+    sim = Simulator(registry, Intake.for_runtime(rt), conf.seed, conf.rate, conf.pace)
     snapshots = MediaStore(settings.data_dir / "snapshots", settings.alarms.snapshot_max_bytes,
                            settings.alarms.snapshot_budget_mb * 1_048_576)  # fmt: skip
     cams = CameraSimulator(
@@ -161,7 +162,7 @@ def serve(obj: Context, host: str | None, port: int | None, parts: tuple[str, ..
     """Serve the HTTP intake, the read API and the wall (production)."""
     import uvicorn  # noqa: PLC0415
 
-    from gridwall.server import ALL_PARTS, create_app  # noqa: PLC0415
+    from gridwall.processes.server import ALL_PARTS, create_app  # noqa: PLC0415
 
     settings = obj.settings(
         http={k: v for k, v in {"host": host, "port": port}.items() if v is not None}

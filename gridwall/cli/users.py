@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import click
 import redis
 
-from feeds.access import PASSWORD_ROLES, Role, TokenStore
-from feeds.audit import AuditAction, audit
-from feeds.keys import Keys
-from feeds.users import User, UserError, UserStore
+from gridwall.access.audit import AuditAction, audit
+from gridwall.access.roles import PASSWORD_ROLES, Role, TokenStore
+from gridwall.access.users import User, UserError, UserStore
 from gridwall.cli.base import Context, cli, pass_context
+from gridwall.platform.keys import Keys
 
 
 @dataclass
@@ -43,7 +43,7 @@ class Stores:
 
 
 def _stores(obj: Context) -> Stores:
-    from feeds.redisconn import connect  # noqa: PLC0415 - only when a command runs
+    from gridwall.platform.redisconn import connect  # noqa: PLC0415 - only when a command runs
 
     settings = obj.settings()
     client = connect(obj.redis_url(settings))
@@ -73,8 +73,8 @@ def _password(from_stdin: bool) -> str:
 
 def _check_scope(obj: Context, department: str | None, layout: str | None) -> None:
     from dashboard.wall.layouts import LayoutError, load_layout  # noqa: PLC0415
-    from feeds.redisconn import connect  # noqa: PLC0415
-    from feeds.refdata.registry import load_registry  # noqa: PLC0415
+    from gridwall.platform.redisconn import connect  # noqa: PLC0415
+    from gridwall.refdata.registry import load_registry  # noqa: PLC0415
 
     settings = obj.settings()
     if layout is not None:
@@ -146,7 +146,7 @@ def list_users(obj: Context) -> None:
 @pass_context
 def disable(obj: Context, name: str) -> None:
     """Disable a user: its tokens are revoked and its sessions end at once."""
-    from feeds.sessions import end_user_sessions  # noqa: PLC0415
+    from gridwall.access.sessions import end_user_sessions  # noqa: PLC0415
 
     stores = _stores(obj)
     with user_errors():
@@ -175,7 +175,7 @@ def enable(obj: Context, name: str) -> None:
 @pass_context
 def passwd(obj: Context, name: str, password_stdin: bool) -> None:
     """Set a new password; the user's sessions end and a lockout is lifted."""
-    from feeds.sessions import end_user_sessions  # noqa: PLC0415
+    from gridwall.access.sessions import end_user_sessions  # noqa: PLC0415
 
     stores = _stores(obj)
     if stores.users.get(name) is None:

@@ -10,12 +10,12 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from feeds.access import Role
-from feeds.audit import AuditAction, audit
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.access.audit import AuditAction, audit
+from gridwall.access.roles import Role
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
 from tests.helpers import issue_admin, issue_roles
 
 

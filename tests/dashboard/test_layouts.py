@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from dashboard.wall.layouts import LayoutError, layout_files, load_layout, local, parse_layout
+from dashboard.wall.layouts import LayoutError, load_layout, local, parse_layout
+from layouts import layout_files
 
 ROTATING = """
 [[screens]]

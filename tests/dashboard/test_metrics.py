@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dashboard import metrics
-from feeds.contract import Action, AreaPath, Report, Urgency
-from feeds.incident import Incident, Stage
-from feeds.lifecycle import apply
-from feeds.refdata.model import Category
-from feeds.refdata.registry import Registry
-from feeds.rules import Rules, default_rules
-from feeds.simlife import Departments, script
+from gridwall.contract.events import Action, AreaPath, Report, Urgency
+from gridwall.engine.cases.lifecycle import apply
+from gridwall.engine.cases.rules import Rules, default_rules
+from gridwall.engine.incident import Incident, Stage
+from gridwall.refdata.model import Category
+from gridwall.refdata.registry import Registry
+from gridwall.sim.simlife import Departments, script
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 27, 16, 0, tzinfo=TZ)

@@ -7,11 +7,11 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from feeds.keys import Keys
-from feeds.processor import Processor
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.engine.processor.processor import Processor
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
 from tests.helpers import drain, issue_admin, report
 
 

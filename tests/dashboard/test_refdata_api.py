@@ -10,11 +10,11 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from feeds.keys import Keys
-from feeds.refdata.model import Level
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry
 from tests.helpers import issue_admin
 
 

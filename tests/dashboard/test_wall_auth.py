@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from dashboard.auth.dash import ROLES_ATTR, layout_of_path, layout_refusal
-from feeds.access import Principal, Role
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.access.roles import Principal, Role
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
 from tests.helpers import issue_roles, issue_wall
 
 ORIGIN = {"Origin": "http://testserver"}

@@ -10,14 +10,14 @@ import redis
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
-from feeds.access import Principal, Role, TokenStore
-from feeds.audit import AuditQuery, read_audit
-from feeds.http.deps import require_roles
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from feeds.users import User, UserStore
-from gridwall.server import create_app
+from gridwall.access.audit import AuditQuery, read_audit
+from gridwall.access.roles import Principal, Role, TokenStore
+from gridwall.access.users import User, UserStore
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
+from gridwall.web.deps import require_roles
 from tests.helpers import drain, issue_admin, issue_wall, report
 
 PASSWORD = "correct horse battery"

@@ -12,11 +12,11 @@ import pytest
 import redis
 from playwright.sync_api import Page
 
-from feeds.access import Role
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from feeds.users import User, UserStore
+from gridwall.access.roles import Role
+from gridwall.access.users import User, UserStore
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.browser import chromium
 from tests.e2e.wallchecks import FILLED, every_panel
 from tests.helpers import issue_admin, issue_wall, report

@@ -9,9 +9,9 @@ import httpx2 as httpx
 import pytest
 import redis
 
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.browser import chromium
 from tests.helpers import issue_admin, issue_wall, report
 from tests.live import Live, live_server

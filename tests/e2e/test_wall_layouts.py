@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 import redis
 
-from feeds.access import Role
-from feeds.audit import AuditQuery, read_audit
-from feeds.keys import Keys
-from feeds.redisconn import free_port
-from feeds.refdata.model import Level
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from feeds.users import User, UserStore
+from gridwall.access.audit import AuditQuery, read_audit
+from gridwall.access.roles import Role
+from gridwall.access.users import User, UserStore
+from gridwall.platform.keys import Keys
+from gridwall.platform.redisconn import free_port
+from gridwall.platform.settings import Settings
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry
 from tests.browser import chromium
 from tests.e2e.wallchecks import (
     FILLED,

@@ -12,10 +12,11 @@ import httpx2 as httpx
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from dashboard.wall.layouts import layout_files, parse_layout
-from feeds.refdata.model import Level
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from dashboard.wall.layouts import parse_layout
+from gridwall.platform.settings import Settings
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry
+from layouts import layout_files
 from tests.helpers import report
 from tests.live import Live, live_server
 

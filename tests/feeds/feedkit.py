@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from feeds.alarms.stage import AlarmStage
-from feeds.keys import Keys
-from feeds.processor import Processor
-from feeds.refdata.model import Camera, CameraIdentity, IdentityKind, Level
-from feeds.refdata.registry import Registry, store_registry
-from feeds.settings import Settings, load_settings
+from gridwall.engine.alarms.stage import AlarmStage
+from gridwall.engine.processor.processor import Processor
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings, load_settings
+from gridwall.refdata.model import Camera, CameraIdentity, IdentityKind, Level
+from gridwall.refdata.registry import Registry, store_registry
 
 HERE = Path(__file__).parent
 TZ = ZoneInfo("Asia/Shanghai")

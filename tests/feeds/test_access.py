@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import redis
 
-from feeds.access import (
+from gridwall.access.roles import (
     Principal,
     Right,
     Role,
@@ -15,9 +15,9 @@ from feeds.access import (
     hash_token,
     incident_departments,
 )
-from feeds.http.policy import Policy
-from feeds.incident import Incident
-from feeds.keys import Keys
+from gridwall.engine.incident import Incident
+from gridwall.platform.keys import Keys
+from gridwall.web.policy import Policy
 from tests.feeds.test_lifecycle import report as report_event
 
 
@@ -29,7 +29,7 @@ class DispatchedIncident(Incident):
 
 
 def _incident(**departments: object) -> DispatchedIncident:
-    from feeds.lifecycle import apply  # noqa: PLC0415
+    from gridwall.engine.cases.lifecycle import apply  # noqa: PLC0415
 
     event = report_event()
     opened = apply(None, event, event.received_at).incident

@@ -9,12 +9,12 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from feeds.access import Principal, Role, TokenStore
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.server import create_app
-from tests.helpers import drain, issue_admin, report
+from gridwall.access.roles import Principal, Role, TokenStore
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
+from tests.helpers import FIXED_REPORTED_AT, drain, issue_admin, report
 
 
 @pytest.fixture
@@ -31,7 +31,9 @@ def auth(r: redis.Redis, keys: Keys) -> dict[str, str]:
 
 @pytest.fixture
 def incident_id(api: TestClient, auth: dict[str, str], r: redis.Redis, settings: Settings) -> str:
-    res = api.post("/api/v1/events", json=report(1, category="01"), headers=auth)
+    res = api.post(
+        "/api/v1/events", json=report(1, category="01", reported_at=FIXED_REPORTED_AT), headers=auth
+    )
     drain(r, settings)
     return str(res.json()["incident_ids"][0])
 

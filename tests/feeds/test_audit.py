@@ -8,9 +8,9 @@ from pathlib import Path
 
 import redis
 
-from feeds.access import Principal, Role
-from feeds.audit import AuditAction, AuditQuery, archive_audit, audit, read_audit
-from feeds.keys import Keys
+from gridwall.access.audit import AuditAction, AuditQuery, archive_audit, audit, read_audit
+from gridwall.access.roles import Principal, Role
+from gridwall.platform.keys import Keys
 
 ADMIN = Principal(name="admin", role=Role.ADMIN)
 

@@ -10,7 +10,7 @@ import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.batchwrite import CHUNK, Writes, execute_transaction
+from gridwall.engine.processor.batchwrite import CHUNK, Writes, execute_transaction
 
 MEMBERS = st.sampled_from([f"m{i}" for i in range(6)])
 SCORES = st.integers(min_value=0, max_value=50).map(float)

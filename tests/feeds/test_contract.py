@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from feeds.contract import (
+from gridwall.contract.events import (
     SCHEMA_VERSION,
     EventIn,
     PersonalKind,
@@ -13,7 +13,7 @@ from feeds.contract import (
     parse_inbox_event,
     personal_paths,
 )
-from feeds.incident import Incident
+from gridwall.engine.incident import Incident
 
 GOOD = {
     "source": "gridapp",

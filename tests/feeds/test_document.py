@@ -8,9 +8,9 @@ from datetime import timedelta
 import msgspec
 import pytest
 
-from feeds.contract import PersonalKind, Reporter, personal_paths
-from feeds.incident import Incident, Stage, Status
-from feeds.lifecycle import apply
+from gridwall.contract.events import PersonalKind, Reporter, personal_paths
+from gridwall.engine.cases.lifecycle import apply
+from gridwall.engine.incident import Incident, Stage, Status
 from tests.feeds.test_lifecycle import T0, report, status
 
 

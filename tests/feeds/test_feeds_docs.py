@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat
 from feeds.adapters.frigate.config import FrigateSource
 from feeds.adapters.frigate.parse import parse_message
 from feeds.adapters.gb28181.parse import parse_manscdp
 from feeds.adapters.hikvision.parse import parse as parse_hikvision
-from feeds.alarms.rules import load_rules
-from feeds.alarms.types import TYPES
-from feeds.sources.config import SHIPPED_DEMO, SOURCE_TYPES, load_feeds
+from feeds.adapters.registry import SHIPPED_DEMO, SOURCE_TYPES, load_feeds
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat
+from gridwall.contract.alarmtypes import TYPES
+from gridwall.engine.alarms.rules import load_rules
 from tests.feeds.feedkit import TZ
 
 ROOT = Path(__file__).parent.parent.parent

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.dahua.parse import parse_part
 from feeds.adapters.file.parse import csv_rows, xlsx_rows
 from feeds.adapters.frigate.config import FrigateSource
@@ -28,8 +27,9 @@ from feeds.adapters.open311.parse import parse_requests, to_records
 from feeds.adapters.websocket.config import WebsocketSource
 from feeds.adapters.websocket.parse import parse_message as parse_ws
 from feeds.adapters.xmlsafe import parse_xml
-from feeds.refdata.registry import Registry
-from gridwall.server import create_app
+from gridwall.contract.refusal import PayloadError
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
 from tests.feeds.feedkit import TZ, feeds_settings, fixture, fixture_names
 from tests.helpers import issue_admin
 
@@ -234,9 +234,9 @@ def test_xml_and_files(data: bytes, encoding: str | None) -> None:
 def hooks(
     redis_url: str, tmp_path_factory: pytest.TempPathFactory, demo_registry: Registry
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    from feeds.keys import Keys  # noqa: PLC0415
-    from feeds.refdata.registry import store_registry  # noqa: PLC0415
-    from feeds.settings import load_settings  # noqa: PLC0415
+    from gridwall.platform.keys import Keys  # noqa: PLC0415
+    from gridwall.platform.settings import load_settings  # noqa: PLC0415
+    from gridwall.refdata.registry import store_registry  # noqa: PLC0415
 
     client = redis.Redis.from_url(redis_url)
     client.flushdb()

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.geo import bd09_to_gcj02, from_wgs84, gcj02_to_bd09, to_wgs84, wgs84_to_gcj02
+from gridwall.contract.geo import bd09_to_gcj02, from_wgs84, gcj02_to_bd09, to_wgs84, wgs84_to_gcj02
 
 china_lon = st.floats(min_value=73.0, max_value=135.0)
 china_lat = st.floats(min_value=18.0, max_value=53.0)

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from feeds.contract import Action, AreaPath, Report, StatusUpdate, Urgency
-from feeds.incident import Status
-from feeds.lifecycle import apply
+from gridwall.contract.events import Action, AreaPath, Report, StatusUpdate, Urgency
+from gridwall.engine.cases.lifecycle import apply
+from gridwall.engine.incident import Status
 
 TZ = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=TZ)

@@ -8,13 +8,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feeds.contract import Action, AreaPath, Point, Report, Reporter, Urgency
-from feeds.incident import CaseLevel, Incident, SlaState, Status, summaries_of, summary
-from feeds.lifecycle import TRANSITIONS, apply, check
-from feeds.refdata.model import Category, Department
-from feeds.refdata.registry import Registry
-from feeds.rules import Rules, default_rules
-from feeds.sla.policy import DEFAULT_POLICY_FILE, parse_policies
+from gridwall.contract.events import Action, AreaPath, Point, Report, Reporter, Urgency
+from gridwall.engine.cases.lifecycle import TRANSITIONS, apply, check
+from gridwall.engine.cases.rules import Rules, default_rules
+from gridwall.engine.incident import (
+    CaseLevel,
+    Incident,
+    SlaState,
+    Status,
+    summaries_of,
+    summary,
+)
+from gridwall.engine.sla.policy import DEFAULT_POLICY_FILE, parse_policies
+from gridwall.refdata.model import Category, Department
+from gridwall.refdata.registry import Registry
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # a Monday

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from feeds.contract import Action, EventIn
-from feeds.incident import Incident
 from feeds.intake import Intake
-from feeds.keys import PROCESSOR_GROUP, Keys
-from feeds.processor import Processor, processor_lag
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.contract.events import Action, EventIn
+from gridwall.engine.incident import Incident
+from gridwall.engine.processor.processor import Processor, processor_lag
+from gridwall.platform.keys import PROCESSOR_GROUP, Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.helpers import drain, report
 
 TZ = ZoneInfo("Asia/Shanghai")

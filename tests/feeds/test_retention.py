@@ -11,15 +11,15 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from feeds.audit import AuditQuery, read_audit
-from feeds.housekeeping import Housekeeping
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.processor import Processor
-from feeds.refdata.registry import Registry
-from feeds.retention import PURGE_ACTION, purge_personal
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.access.audit import AuditQuery, read_audit
+from gridwall.engine.incident import Incident
+from gridwall.engine.processor.processor import Processor
+from gridwall.history.housekeeping import Housekeeping
+from gridwall.history.retention import PURGE_ACTION, purge_personal
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
 from tests.helpers import drain, issue_admin, report
 
 OLD = {"name": "欧阳修远", "phone": "13900001111", "id_number": "32011519800101001X"}
@@ -108,7 +108,7 @@ def test_personal_data_of_old_closed_cases_is_purged_everywhere(
 
     history = History()
     now = datetime.now().astimezone() + timedelta(days=settings.privacy.retention_days + 1)
-    with caplog.at_level(logging.INFO, logger="feeds.retention"):
+    with caplog.at_level(logging.INFO, logger="gridwall.history.retention"):
         result = purge_personal(r, keys, settings.privacy.retention_days, now, archives=[history])
     assert (result.incidents, result.deadletters, result.archives) == (1, 1, {"parquet": 3})
     assert history.asked == [now - timedelta(days=settings.privacy.retention_days)]

@@ -11,11 +11,11 @@ import redis
 import redis.asyncio as aredis
 from pydantic import SecretStr
 
-from feeds import sessions as sessions_module
-from feeds.access import Principal, Role, TokenStore, hash_token
-from feeds.keys import Keys
-from feeds.sessions import SessionStore, end_user_sessions, load_secret, sign, unsign
-from feeds.settings import Settings
+from gridwall.access import sessions as sessions_module
+from gridwall.access.roles import Principal, Role, TokenStore, hash_token
+from gridwall.access.sessions import SessionStore, end_user_sessions, load_secret, sign, unsign
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
 
 OPERATOR = Principal(name="zhang", role=Role.OPERATOR)
 

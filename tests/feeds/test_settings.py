@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.settings import SettingsError, load_settings
+from gridwall.platform.settings import SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import redis
 
 from feeds.alarms.intake import AlarmIntake
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from feeds.simcams import SOURCE, CameraSimulator
-from feeds.sources.health import HealthRecorder
-from feeds.sources.media import MediaStore
+from gridwall.contract.health import HealthRecorder
+from gridwall.contract.media import MediaStore
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
+from gridwall.sim.simcams import SOURCE, CameraSimulator
 
 TZ = ZoneInfo("Asia/Shanghai")
 

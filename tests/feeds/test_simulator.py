@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from feeds.incident import Incident
 from feeds.intake import Intake
-from feeds.keys import Keys
-from feeds.refdata.model import Department
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings, SlaSettings
-from feeds.simulator import Simulator
-from feeds.sla.clock import SlaClock
+from gridwall.engine.incident import Incident
+from gridwall.engine.sla.clock import SlaClock
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings, SlaSettings
+from gridwall.refdata.model import Department
+from gridwall.refdata.registry import Registry
+from gridwall.sim.simulator import Simulator
 from tests.helpers import drain
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -61,7 +61,7 @@ def test_a_backfilled_and_live_county_shows_every_state(
 def test_live_cases_follow_their_scripts_with_registry_departments(
     r: redis.Redis, keys: Keys, demo_registry: Registry, settings: Settings
 ) -> None:
-    from feeds.refdata.registry import store_registry  # noqa: PLC0415
+    from gridwall.refdata.registry import store_registry  # noqa: PLC0415
 
     registry = Registry(
         demo_registry.county,

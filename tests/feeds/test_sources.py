@@ -13,17 +13,17 @@ import redis
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from feeds.access import Principal, Role, TokenStore
+from feeds.adapters.registry import FeedsError, load_feeds, parse_feeds
 from feeds.adapters.supervisor import Supervisor
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings
-from feeds.sources.config import FeedsError, load_feeds, parse_feeds
-from feeds.sources.health import HealthRecorder, SourceInfo, status_of
 from feeds.sources.sink import FeedSink
+from gridwall.access.roles import Principal, Role, TokenStore
 from gridwall.cli import cli
-from gridwall.server import create_app
+from gridwall.contract.health import HealthRecorder, SourceInfo, status_of
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 from tests.feeds.feedkit import feeds_settings
 from tests.helpers import issue_admin
 
@@ -201,12 +201,10 @@ def test_a_listener_that_cannot_start_is_reported_not_fatal(
             f'sip = {{ host = "127.0.0.1", port = {port} }}\n'
         )
         chosen = feeds_settings(settings, tmp_path, feeds)
-        sink = FeedSink(
-            Runtime.create(chosen, chosen.redis_url or ""), load_feeds(chosen.feeds.file)
-        )
+        sink = FeedSink(Runtime.create(chosen, chosen.redis_url or ""))
 
         async def scenario() -> None:
-            supervisor = Supervisor(sink)
+            supervisor = Supervisor(load_feeds(chosen.feeds.file), sink)
             await supervisor.start()
             await supervisor.stop()
 

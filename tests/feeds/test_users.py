@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import redis
 
-from feeds.access import PASSWORD_ROLES, Role
-from feeds.keys import Keys
-from feeds.settings import Settings
-from feeds.users import LoginOutcome, User, UserError, UserStore
+from gridwall.access.roles import PASSWORD_ROLES, Role
+from gridwall.access.users import LoginOutcome, User, UserError, UserStore
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
 
 PASSWORD = "correct horse battery"
 

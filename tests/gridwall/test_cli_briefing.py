@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from feeds.audit import AuditQuery, read_audit
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.access.audit import AuditQuery, read_audit
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.gridwall.test_cli_users import Gw
 
 TZ = ZoneInfo("Asia/Shanghai")

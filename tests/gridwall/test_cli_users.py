@@ -7,13 +7,13 @@ import pytest
 import redis
 from click.testing import CliRunner, Result
 
-from feeds.access import Role, TokenStore
-from feeds.audit import AuditQuery, read_audit
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from feeds.users import LoginOutcome, UserStore
+from gridwall.access.audit import AuditQuery, read_audit
+from gridwall.access.roles import Role, TokenStore
+from gridwall.access.users import LoginOutcome, UserStore
 from gridwall.cli import cli
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 
 PASSWORD = "correct horse battery"
 

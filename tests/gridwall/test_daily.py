@@ -9,11 +9,11 @@ import pytest
 import redis
 
 from dashboard.briefing.generate import Generator
-from feeds.history.archive import archiver_for
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
-from gridwall.daily import DailyJobs, due_jobs
+from gridwall.history.archive import archiver_for
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.daily import DailyJobs, due_jobs
+from gridwall.refdata.registry import Registry
 from tests.dashboard.briefing.golden import DAY, golden_incidents, store_in_redis
 
 TZ = ZoneInfo("Asia/Shanghai")

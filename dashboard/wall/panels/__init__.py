@@ -1,30 +1,13 @@
-"""Wall panels: one module each, with ``render`` (first paint) and ``update`` (pushes)."""
+"""Wall panels: one module each, named as its type, with ``render`` (first paint) and
+``update`` (pushes) in its ``PANEL``. The types are ``dashboard.wall.layouts.PANEL_OPTIONS``."""
 
 from __future__ import annotations
 
-from dashboard.wall.panels import (
-    alarms,
-    backlog,
-    categories,
-    departments,
-    header,
-    health,
-    incidents,
-    map,
-    ticker,
-    trend,
-)
+from importlib import import_module
+
+from dashboard.wall.layouts import PANEL_OPTIONS
 from dashboard.wall.panels.base import Panel
 
 PANELS: dict[str, Panel] = {
-    "header": header.PANEL,
-    "map": map.PANEL,
-    "backlog": backlog.PANEL,
-    "departments": departments.PANEL,
-    "alarms": alarms.PANEL,
-    "incidents": incidents.PANEL,
-    "trend": trend.PANEL,
-    "categories": categories.PANEL,
-    "ticker": ticker.PANEL,
-    "health": health.PANEL,
+    name: import_module(f"dashboard.wall.panels.{name}").PANEL for name in PANEL_OPTIONS
 }

@@ -21,9 +21,9 @@ from dashboard.wall.hub import Change, Snapshot
 from dashboard.wall.listpatch import list_update
 from dashboard.wall.panels.base import Panel, PanelContext, Props, data, frame, hhmm
 from dashboard.wall.strip import AlarmItem, chime_due, is_quiet, parse_quiet_hours
-from feeds.access import Role
-from feeds.http.policy import current_auth
-from feeds.runtime import Runtime
+from gridwall.access.roles import Role
+from gridwall.runtime import Runtime
+from gridwall.web.policy import current_auth
 
 SHAPES = {"urgent": "▲", "breach": "■", "video": "◆"}
 #: Who may acknowledge.

@@ -17,7 +17,7 @@ from dash.development.base_component import Component
 
 from dashboard.wall.hub import Change, Snapshot
 from dashboard.wall.panels.base import Panel, PanelContext, Props, frame
-from feeds.refdata.model import Level
+from gridwall.refdata.model import Level
 
 LEVELS = ("ok", "warn", "alarm")
 SHAPES = {"ok": "●", "warn": "▲", "alarm": "■"}

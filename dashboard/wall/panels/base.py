@@ -16,8 +16,8 @@ from dashboard.wall.hub import Change, Snapshot
 from dashboard.wall.i18n import Texts
 from dashboard.wall.layouts import PanelSpec, WallLayout, local
 from dashboard.wall.mapdata import Geometry
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 
 #: component id (pattern ids as ``sid`` makes them) → {property: value}; values may be
 #: ``dash.Patch`` objects.

@@ -10,7 +10,7 @@ from dashboard.wall.hub import Change, Snapshot
 from dashboard.wall.panels.base import Panel, PanelContext, Props, frame
 from dashboard.wall.snapshot import FeedHealth
 
-#: Status words of ``feeds.sources.health.status_of``, worst first, with their shapes.
+#: Status words of ``gridwall.contract.health.status_of``, worst first, with their shapes.
 ORDER = ("down", "error", "idle", "unknown", "disabled", "ok")
 SHAPES = {"down": "■", "error": "▲", "idle": "◇", "unknown": "?", "disabled": "–", "ok": "●"}
 

@@ -30,8 +30,8 @@ from dashboard.wall.mapdata import (
 )
 from dashboard.wall.panels.base import Panel, PanelContext, Props, frame, sid
 from dashboard.wall.theme import MAP_SCALE, OVERDUE_SCALE
-from feeds.access import Role
-from feeds.runtime import Runtime
+from gridwall.access.roles import Role
+from gridwall.runtime import Runtime
 
 
 def _id(kind: str, ctx: PanelContext) -> dict[str, str]:

@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from feeds.adapters.base import DeviceItem, PayloadError
 from feeds.adapters.dahua.config import DahuaSource
 from feeds.adapters.dahua.parse import Heartbeat, Pairing, heartbeat, parse_part, to_item
 from feeds.adapters.loop import ClientLoop
 from feeds.adapters.multipart import PartStream, boundary_of
+from feeds.alarms.devices import DeviceItem
 from feeds.sources.sink import FeedSink
+from gridwall.contract.refusal import PayloadError
 
 ENDPOINT = "dahua eventManager.cgi attach"
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, Identity, PayloadError
 from feeds.adapters.devicetime import from_epoch
-from feeds.alarms.types import DAHUA, OTHER
-from feeds.refdata.model import IdentityKind
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat, Identity
+from gridwall.contract.alarmtypes import DAHUA, OTHER
+from gridwall.contract.refusal import PayloadError
+from gridwall.refdata.model import IdentityKind
 
 VENDOR = "dahua"
 MAX_DATA = 16_384

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.file.parse import row_records, rows
 from feeds.adapters.mapping import FieldMapping
 from feeds.sources.sink import FeedSink
+from gridwall.contract.refusal import PayloadError
 
 ENDPOINT = "backfill"
 

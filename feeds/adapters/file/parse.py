@@ -16,8 +16,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.mapping import FieldMapping, apply_mapping
+from gridwall.contract.refusal import PayloadError
 
 Row = tuple[int, dict[str, Any]]
 

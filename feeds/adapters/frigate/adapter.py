@@ -11,11 +11,11 @@ from functools import partial
 
 import aiomqtt
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.frigate.config import FrigateSource
 from feeds.adapters.frigate.parse import parse_message
 from feeds.adapters.loop import ClientLoop
 from feeds.sources.sink import FeedSink
+from gridwall.contract.refusal import PayloadError
 
 ENDPOINT = "mqtt"
 

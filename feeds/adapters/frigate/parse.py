@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, DeviceItem, Identity, PayloadError
 from feeds.adapters.devicetime import from_epoch
 from feeds.adapters.frigate.config import FrigateSource
-from feeds.alarms.types import FRIGATE, OTHER
-from feeds.refdata.model import IdentityKind
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat, DeviceItem, Identity
+from gridwall.contract.alarmtypes import FRIGATE, OTHER
+from gridwall.contract.refusal import PayloadError
+from gridwall.refdata.model import IdentityKind
 
 VENDOR = "frigate"
 _PHASES: dict[str, Literal["start", "end"]] = {"new": "start", "end": "end"}

@@ -14,11 +14,13 @@ import asyncio
 import logging
 from typing import Any, cast
 
-from feeds.adapters.base import AdapterStatus, DeviceHeartbeat, DeviceItem, Identity, PayloadError
+from feeds.adapters.base import AdapterStatus
 from feeds.adapters.gb28181.config import Gb28181Source
 from feeds.adapters.gb28181.parse import SipRequest, parse_manscdp, parse_sip, sip_response
-from feeds.refdata.model import IdentityKind
+from feeds.alarms.devices import DeviceHeartbeat, DeviceItem, Identity
 from feeds.sources.sink import FeedSink
+from gridwall.contract.refusal import PayloadError
+from gridwall.refdata.model import IdentityKind
 
 log = logging.getLogger(__name__)
 ENDPOINT = "SIP MESSAGE (udp)"

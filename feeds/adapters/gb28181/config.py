@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from feeds.sources.common import DeviceAccess, SourceBase, Strict
+from feeds.sources.common import DeviceAccess, SourceBase
+from gridwall.platform.settings.base import Strict
 
 
 class SipListener(Strict):

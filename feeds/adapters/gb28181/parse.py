@@ -15,11 +15,18 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, DeviceItem, Identity, PayloadError
 from feeds.adapters.devicetime import parse_time
 from feeds.adapters.xmlsafe import deep_text, local, parse_xml
-from feeds.alarms.types import GB28181_DEVICE, GB28181_FAULT, GB28181_METHOD, GB28181_VIDEO, OTHER
-from feeds.refdata.model import IdentityKind
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat, DeviceItem, Identity
+from gridwall.contract.alarmtypes import (
+    GB28181_DEVICE,
+    GB28181_FAULT,
+    GB28181_METHOD,
+    GB28181_VIDEO,
+    OTHER,
+)
+from gridwall.contract.refusal import PayloadError
+from gridwall.refdata.model import IdentityKind
 
 VENDOR = "gb28181"
 _DEVICE_ID = re.compile(r"^\d{20}$")

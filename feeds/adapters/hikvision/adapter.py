@@ -5,9 +5,9 @@ loop to run."""
 
 from __future__ import annotations
 
-from feeds.adapters.base import DeviceItem
 from feeds.adapters.hikvision.config import HikvisionSource
 from feeds.adapters.hikvision.parse import parse
+from feeds.alarms.devices import DeviceItem
 from feeds.sources.sink import FeedSink
 
 

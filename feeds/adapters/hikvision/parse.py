@@ -14,12 +14,13 @@ import xml.etree.ElementTree as ET
 from datetime import tzinfo
 from typing import Any
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, DeviceItem, Identity, PayloadError
 from feeds.adapters.devicetime import parse_time
 from feeds.adapters.multipart import Part, split
 from feeds.adapters.xmlsafe import child_texts, deep_text, find, local, parse_xml, text_of
-from feeds.alarms.types import HIKVISION, OTHER
-from feeds.refdata.model import IdentityKind
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat, DeviceItem, Identity
+from gridwall.contract.alarmtypes import HIKVISION, OTHER
+from gridwall.contract.refusal import PayloadError
+from gridwall.refdata.model import IdentityKind
 
 VENDOR = "hikvision"
 MAX_IMAGES = 3

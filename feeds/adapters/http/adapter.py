@@ -9,14 +9,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from feeds.access import Principal
 from feeds.adapters.http.config import HttpSource
-from feeds.adapters.http.parse import Body, Limits, Refused, parse_body
-from feeds.contract import EventIn, Normalized, Report
-from feeds.http.guards import take_rate
-from feeds.intake import Enqueued, FieldError, IntakeError, validation_errors
-from feeds.sources.media import image_type
+from feeds.adapters.http.parse import Body, Limits, parse_body
+from feeds.intake import validation_errors
+from feeds.sources.guards import take_rate
 from feeds.sources.sink import FeedSink
+from gridwall.access.roles import Principal
+from gridwall.contract.events import EventIn, Normalized, Report
+from gridwall.contract.inbox import Enqueued
+from gridwall.contract.media import image_type
+from gridwall.contract.refusal import FieldError, IntakeError, Refused
 
 
 @dataclass
@@ -45,7 +47,7 @@ def accept(
     if source is not None and source.rate_per_min:
         _rate(sink, name, len(body.items), source.rate_per_min)
     normalized = attach_photos(sink, body, normalize_all(sink, body.items, principal))
-    results = sink.rt.intake.enqueue(normalized)
+    results = sink.intake.enqueue(normalized)
     fresh = sum(not r.duplicate for r in results)
     if fresh:
         sink.health.event(name, fresh)
@@ -89,7 +91,7 @@ def normalize_all(sink: FeedSink, items: list[Any], principal: Principal) -> lis
             errors[index] = [FieldError(f"{prefix}source", reason)]
             continue
         valid.append((index, event))
-    done = rt.intake.normalize_many([e for _, e in valid], rt.registry.get(), rt.now())
+    done = sink.intake.normalize_many([e for _, e in valid], rt.registry.get(), rt.now())
     normalized: list[Normalized] = []
     for (index, _event), result in zip(valid, done, strict=True):
         if isinstance(result, IntakeError):

@@ -8,26 +8,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.multipart import Part, split
-from feeds.intake import FieldError
-
-
-class Refused(PayloadError):
-    """A refusal with its HTTP status (and headers, e.g. ``Retry-After``)."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        errors: list[FieldError] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.errors = errors or []
-        self.headers = headers or {}
+from gridwall.contract.refusal import FieldError, PayloadError, Refused
 
 
 @dataclass

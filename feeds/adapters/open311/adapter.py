@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx2
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.loop import ClientLoop
 from feeds.adapters.open311.config import Open311Source, iso
 from feeds.adapters.open311.parse import PAGE_MAX, parse_requests, to_records, windows
 from feeds.sources.sink import FeedSink
+from gridwall.contract.refusal import PayloadError
 
 ENDPOINT = "open311 requests.json"
 #: Shortest window split when pages come back full.

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, Field
 
-from feeds.contract import Crs, Urgency
 from feeds.sources.common import SecretRef, SourceBase
+from gridwall.contract.events import Crs, Urgency
 
 
 class Open311Source(SourceBase):

@@ -13,9 +13,9 @@ import json
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.devicetime import parse_time
 from feeds.adapters.open311.config import Open311Source
+from gridwall.contract.refusal import PayloadError
 
 #: GeoReport's bound on one answer.
 PAGE_MAX = 1000

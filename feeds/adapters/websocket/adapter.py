@@ -16,11 +16,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.loop import ClientLoop
 from feeds.adapters.websocket.config import WebsocketSource
 from feeds.adapters.websocket.parse import parse_message
 from feeds.sources.sink import FeedSink
+from gridwall.contract.refusal import PayloadError
 
 ENDPOINT = "websocket"
 

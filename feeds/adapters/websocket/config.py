@@ -7,7 +7,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from feeds.adapters.mapping import FieldMapping
-from feeds.sources.common import SecretRef, SourceBase, Strict
+from feeds.sources.common import SecretRef, SourceBase
+from gridwall.platform.settings.base import Strict
 
 
 class Resume(Strict):

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.mapping import apply_mapping, get_path
 from feeds.adapters.websocket.config import WebsocketSource
+from gridwall.contract.refusal import PayloadError
 
 
 @dataclass

@@ -7,10 +7,10 @@ import redis
 
 from dashboard.briefing.generate import Generator
 from dashboard.briefing.model import Briefing
-from feeds.history.store import HistoryStore, history_folder
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.history.store import HistoryStore, history_folder
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.dashboard.briefing.golden import AS_OF, DAY, Golden, build_golden
 
 

@@ -11,16 +11,16 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from feeds.contract import Action, Point, Report, Reporter, Urgency
-from feeds.history.archive import Archiver
-from feeds.history.store import HistoryStore
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.lifecycle import apply
-from feeds.refdata.model import Level
-from feeds.refdata.registry import Registry
-from feeds.rules import Rules, default_rules
-from feeds.simlife import Departments, script
+from gridwall.contract.events import Action, Point, Report, Reporter, Urgency
+from gridwall.engine.cases.lifecycle import apply
+from gridwall.engine.cases.rules import Rules, default_rules
+from gridwall.engine.incident import Incident
+from gridwall.history.archive import Archiver
+from gridwall.history.store import HistoryStore
+from gridwall.platform.keys import Keys
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry
+from gridwall.sim.simlife import Departments, script
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 24)  # a Tuesday

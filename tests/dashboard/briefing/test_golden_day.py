@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from dashboard.briefing.model import Briefing, Count, Rates
-from feeds.incident import Incident, Stage
-from feeds.refdata.registry import Registry
+from gridwall.engine.incident import Incident, Stage
+from gridwall.refdata.registry import Registry
 from tests.dashboard.briefing.golden import ALARM_COUNTERS, AS_OF, DAY, TZ, Golden
 
 FEEDBACK = ("feedback_first", "feedback_result")

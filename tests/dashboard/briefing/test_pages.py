@@ -9,11 +9,11 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from feeds.access import Role
-from feeds.audit import AuditQuery, read_audit
-from feeds.keys import Keys
-from feeds.settings import Settings
-from gridwall.server import create_app
+from gridwall.access.audit import AuditQuery, read_audit
+from gridwall.access.roles import Role
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
 from tests.dashboard.briefing.golden import DAY, NAME, Golden
 from tests.dashboard.briefing.parse import personal_leaks
 from tests.helpers import issue_roles

@@ -12,11 +12,11 @@ import redis
 from dashboard.briefing.generate import Generator, NoHistory
 from dashboard.briefing.model import Briefing
 from dashboard.briefing.render import render_html
-from feeds.history.archive import Archiver
-from feeds.history.store import HistoryStore, history_folder
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.history.archive import Archiver
+from gridwall.history.store import HistoryStore, history_folder
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.dashboard.briefing.golden import DAY, NAME, TZ
 from tests.dashboard.briefing.parse import parse, personal_leaks, untraceable
 

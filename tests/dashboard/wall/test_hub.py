@@ -18,18 +18,19 @@ from dashboard.queries import Queries
 from dashboard.wall.acks import BadItem, acknowledge
 from dashboard.wall.hub import PushHub
 from dashboard.wall.snapshot import board_part, department_board
-from feeds.access import Principal, Role
-from feeds.adapters.base import DeviceAlarm, Identity
+from feeds.alarms.devices import DeviceAlarm, Identity
 from feeds.alarms.intake import AlarmIntake
-from feeds.audit import AuditQuery, read_audit
-from feeds.contract import EventIn
-from feeds.http.policy import Auth
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings, SlaSettings
-from feeds.sla.clock import SlaClock
-from feeds.sources.media import MediaStore
+from feeds.intake import Intake
+from gridwall.access.audit import AuditQuery, read_audit
+from gridwall.access.roles import Principal, Role
+from gridwall.contract.events import EventIn
+from gridwall.contract.media import MediaStore
+from gridwall.engine.sla.clock import SlaClock
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings, SlaSettings
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
+from gridwall.web.policy import Auth
 from tests.dashboard.test_metrics import INCIDENTS, NOW, PERIOD  # the golden dataset
 from tests.feeds.feedkit import drain
 from tests.helpers import report
@@ -41,8 +42,10 @@ OPERATOR = Auth(principal=Principal(name="zhang", role=Role.OPERATOR), via="sess
 def post(rt: Runtime, *events: dict[str, Any]) -> list[str]:
     now = datetime.now(TZ)
     registry = rt.registry.get()
-    normalized = [rt.intake.normalize(EventIn.model_validate(e), registry, now) for e in events]
-    return [res.incident_id for res in rt.intake.enqueue(normalized)]
+    normalized = [
+        Intake.for_runtime(rt).normalize(EventIn.model_validate(e), registry, now) for e in events
+    ]
+    return [res.incident_id for res in rt.inbox.enqueue(normalized)]
 
 
 def hub_of(rt: Runtime) -> PushHub:

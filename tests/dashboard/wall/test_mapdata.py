@@ -18,8 +18,8 @@ from dashboard.wall.mapdata import (
     hideout_patch,
     keyed_patch,
 )
-from feeds.refdata.model import Level
-from feeds.refdata.registry import Registry
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry
 from tests.dashboard.wall.patching import apply_patch
 
 

@@ -15,9 +15,9 @@ from dashboard.queries import Queries
 from dashboard.wall.app import WallView, resolve_page
 from dashboard.wall.hub import PushHub
 from dashboard.wall.mapdata import Geometry
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 from tests.dashboard.wall.test_hub import post, recent
 from tests.feeds.feedkit import drain
 

@@ -10,15 +10,14 @@ from pathlib import Path
 import pytest
 import redis
 
-from feeds.adapters.base import DeviceAlarm, Identity
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.refdata.model import IdentityKind
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings
-from feeds.sources.config import FeedsFile
+from feeds.alarms.devices import DeviceAlarm, Identity
 from feeds.sources.sink import FeedSink
+from gridwall.engine.incident import Incident
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.model import IdentityKind
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 from tests.feeds.feedkit import TZ, drain, feeds_settings, store_cameras
 
 RULES = """
@@ -42,7 +41,7 @@ def sink(
     rules.write_text(RULES, encoding="utf-8")
     store_cameras(r, keys, demo_registry)
     chosen = feeds_settings(settings, tmp_path, "", alarms={"rules": rules})
-    return FeedSink(Runtime.create(chosen, chosen.redis_url or ""), FeedsFile())
+    return FeedSink(Runtime.create(chosen, chosen.redis_url or ""))
 
 
 def device_alarm(n: int, kind: str = "intrusion", ident: Identity = GB_CAMERA) -> DeviceAlarm:

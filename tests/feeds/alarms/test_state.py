@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.alarms.rules import AlarmFacts, AlarmRule, RuleSet, first_match, load_rules
-from feeds.alarms.state import MergedAlarm, decide
-from feeds.contract import Alarm, AreaPath
+from gridwall.contract.events import Alarm, AreaPath
+from gridwall.engine.alarms.rules import AlarmFacts, AlarmRule, RuleSet, first_match, load_rules
+from gridwall.engine.alarms.state import MergedAlarm, decide
 from tests.feeds.feedkit import TZ
 
 T0 = datetime(2026, 11, 20, 23, 0, tzinfo=TZ)

@@ -13,12 +13,12 @@ import pytest
 import redis
 
 from feeds.adapters.dahua.adapter import DahuaClient
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings
-from feeds.sources.config import load_feeds
+from feeds.adapters.registry import load_feeds
 from feeds.sources.sink import FeedSink
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 from tests.feeds.feedkit import drain, feeds_settings, fixture, store_cameras
 
 NONCE = "5f0a8c1d9b"
@@ -122,14 +122,18 @@ password = { env = "GW_TEST_DAHUA_PASSWORD" }
 heartbeat_s = 2
 """
     chosen = feeds_settings(settings, tmp_path, feeds, feeds={"reconnect_base_s": 0.05})
-    return FeedSink(Runtime.create(chosen, chosen.redis_url or ""), load_feeds(chosen.feeds.file))
+    return FeedSink(Runtime.create(chosen, chosen.redis_url or ""))
 
 
 async def run_device(sink: FeedSink) -> tuple[Device, DahuaClient]:
     device = Device([fixture("dahua", "stream-1.txt"), fixture("dahua", "stream-2.txt")])
     server = await asyncio.start_server(device.handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    source = sink.feeds.sources[0].model_copy(update={"url": f"http://127.0.0.1:{port}"})
+    source = (
+        load_feeds(sink.rt.settings.feeds.file)
+        .sources[0]
+        .model_copy(update={"url": f"http://127.0.0.1:{port}"})
+    )
     client = DahuaClient(source, sink)  # type: ignore[arg-type]
     await client.start()
     try:
@@ -188,7 +192,11 @@ def test_a_wrong_password_is_a_lost_connection_in_the_health(
         device = Device([fixture("dahua", "stream-1.txt")])
         server = await asyncio.start_server(device.handle, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
-        source = sink.feeds.sources[0].model_copy(update={"url": f"http://127.0.0.1:{port}"})
+        source = (
+            load_feeds(sink.rt.settings.feeds.file)
+            .sources[0]
+            .model_copy(update={"url": f"http://127.0.0.1:{port}"})
+        )
         client = DahuaClient(source, sink)  # type: ignore[arg-type]
         await client.start()
         await asyncio.sleep(1.0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.dahua.parse import DahuaEvent, Heartbeat, Pairing, parse_part, to_item
 from feeds.adapters.multipart import PartStream
+from gridwall.contract.refusal import PayloadError
 from tests.feeds.feedkit import fixture
 
 

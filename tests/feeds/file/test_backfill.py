@@ -14,14 +14,13 @@ from click.testing import CliRunner
 
 from feeds.adapters.file.adapter import Backfill
 from feeds.adapters.mapping import FieldMapping
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings
-from feeds.sources.config import FeedsFile
 from feeds.sources.sink import FeedSink
 from gridwall.cli import cli
+from gridwall.engine.incident import Incident
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 from tests.feeds.feedkit import HERE, TZ, drain
 
 FIXTURES = HERE / "file" / "fixtures"
@@ -113,7 +112,7 @@ def test_an_interrupted_run_continues_where_it_stopped(
     mapping = FieldMapping.model_validate(
         __import__("tomllib").loads(ledger["ledger-mapping.toml"].read_text(encoding="utf-8"))
     )
-    sink = FeedSink(Runtime.create(settings, settings.redis_url or ""), FeedsFile())
+    sink = FeedSink(Runtime.create(settings, settings.redis_url or ""))
 
     def interrupt(handled: int) -> None:
         if handled:

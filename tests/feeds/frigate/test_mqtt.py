@@ -17,13 +17,13 @@ import redis
 from dashboard.feedqueries import FeedQueries
 from feeds.adapters.frigate.adapter import FrigateSubscriber
 from feeds.adapters.frigate.config import FrigateSource
-from feeds.keys import Keys
-from feeds.redisconn import free_port
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings
-from feeds.sources.config import load_feeds
+from feeds.adapters.registry import load_feeds
 from feeds.sources.sink import FeedSink
+from gridwall.platform.keys import Keys
+from gridwall.platform.redisconn import free_port
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 from tests.feeds.feedkit import drain, feeds_settings, fixture, store_cameras
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -66,13 +66,13 @@ prefix = "nvr1"
 min_score = 0.5
 """
     chosen = feeds_settings(settings, tmp_path, feeds, feeds={"reconnect_base_s": 0.05})
-    return FeedSink(Runtime.create(chosen, chosen.redis_url or ""), load_feeds(chosen.feeds.file))
+    return FeedSink(Runtime.create(chosen, chosen.redis_url or ""))
 
 
 async def publish_and_wait(
     sink: FeedSink, port: int, messages: list[tuple[str, bytes]], expect_inbox: int
 ) -> FrigateSubscriber:
-    source = sink.feeds.sources[0]
+    source = load_feeds(sink.rt.settings.feeds.file).sources[0]
     assert isinstance(source, FrigateSource)
     subscriber = FrigateSubscriber(source, sink)
     await subscriber.start()
@@ -135,7 +135,7 @@ def test_an_unreachable_broker_shows_as_down(
     sink = make_sink(settings, tmp_path, free_port())
 
     async def scenario() -> FrigateSubscriber:
-        source = sink.feeds.sources[0]
+        source = load_feeds(sink.rt.settings.feeds.file).sources[0]
         assert isinstance(source, FrigateSource)
         subscriber = FrigateSubscriber(source, sink)
         await subscriber.start()

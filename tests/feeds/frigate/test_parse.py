@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, PayloadError
 from feeds.adapters.frigate.config import FrigateSource
 from feeds.adapters.frigate.parse import parse_message
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat
+from gridwall.contract.refusal import PayloadError
 from tests.feeds.feedkit import fixture
 
 SOURCE = FrigateSource(

@@ -6,13 +6,14 @@ from datetime import datetime
 
 import pytest
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, PayloadError
 from feeds.adapters.gb28181.parse import (
     decode_device_id,
     parse_manscdp,
     parse_sip,
     sip_response,
 )
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat
+from gridwall.contract.refusal import PayloadError
 from tests.feeds.feedkit import TZ, fixture
 
 

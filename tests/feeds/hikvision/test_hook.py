@@ -10,9 +10,9 @@ import httpx2 as httpx
 import pytest
 import redis
 
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.feeds.feedkit import drain, feeds_settings, fixture, store_cameras
 from tests.helpers import issue_admin
 from tests.live import Live, live_server

@@ -6,9 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from feeds.adapters.base import DeviceAlarm, DeviceHeartbeat, PayloadError
 from feeds.adapters.hikvision.parse import parse
-from feeds.refdata.model import IdentityKind
+from feeds.alarms.devices import DeviceAlarm, DeviceHeartbeat
+from gridwall.contract.refusal import PayloadError
+from gridwall.refdata.model import IdentityKind
 from tests.feeds.feedkit import TZ, fixture, fixture_names
 
 MULTIPART = "multipart/form-data; boundary=boundary"

@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 import pyarrow.parquet as pq
 import redis
 
-from feeds.contract import Action, EventIn
-from feeds.history.archive import Archiver
-from feeds.history.store import CLOSED, OPEN, DayRows, HistoryStore
-from feeds.incident import Incident
 from feeds.intake import Intake
-from feeds.keys import Keys
-from feeds.lifecycle import apply
-from feeds.refdata.registry import Registry
-from feeds.rules import Rules, default_rules
-from feeds.settings import Settings
+from gridwall.contract.events import Action, EventIn
+from gridwall.engine.cases.lifecycle import apply
+from gridwall.engine.cases.rules import Rules, default_rules
+from gridwall.engine.incident import Incident
+from gridwall.history.archive import Archiver
+from gridwall.history.store import CLOSED, OPEN, DayRows, HistoryStore
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.dashboard.briefing.golden import AS_OF, DAY, golden_incidents, store_in_redis
 from tests.helpers import act, drain, load, report
 

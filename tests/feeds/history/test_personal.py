@@ -9,16 +9,16 @@ from zoneinfo import ZoneInfo
 import pyarrow.parquet as pq
 import redis
 
-from feeds.audit import AuditQuery, read_audit
-from feeds.history.archive import Archiver
-from feeds.history.personal import HistoryPersonalData
-from feeds.history.store import CLOSED, HistoryStore
-from feeds.housekeeping import Housekeeping
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.retention import PURGE_ACTION
-from feeds.settings import Settings
+from gridwall.access.audit import AuditQuery, read_audit
+from gridwall.engine.incident import Incident
+from gridwall.history.archive import Archiver
+from gridwall.history.housekeeping import Housekeeping
+from gridwall.history.personal import HistoryPersonalData
+from gridwall.history.retention import PURGE_ACTION
+from gridwall.history.store import CLOSED, HistoryStore
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.dashboard.briefing.golden import (
     AS_OF,
     ID_NUMBER,

@@ -9,13 +9,13 @@ import pytest
 import redis
 
 from dashboard.briefing.generate import Generator
-from feeds.history.seed import restore_day_stats, seed_history
-from feeds.history.store import CLOSED, OPEN, HistoryStore, history_folder
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.rules import Rules, default_rules
-from feeds.settings import Settings
+from gridwall.engine.cases.rules import Rules, default_rules
+from gridwall.engine.incident import Incident
+from gridwall.history.store import CLOSED, OPEN, HistoryStore, history_folder
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
+from gridwall.sim.seed import restore_day_stats, seed_history
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 27)

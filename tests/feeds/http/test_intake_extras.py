@@ -12,14 +12,14 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from feeds.access import Principal, Role, TokenStore
-from feeds.http.guards import sign
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
 from feeds.sources.credentials import CredentialChange, SourceTokens
-from gridwall.server import create_app
+from feeds.sources.guards import sign
+from gridwall.access.roles import Principal, Role, TokenStore
+from gridwall.engine.incident import Incident
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.processes.server import create_app
+from gridwall.refdata.registry import Registry
 from tests.feeds.feedkit import drain, feeds_settings
 from tests.helpers import issue_admin, report
 

@@ -14,17 +14,17 @@ import redis
 from feeds.adapters.open311 import adapter as open311_adapter
 from feeds.adapters.open311.adapter import Open311Poller
 from feeds.adapters.open311.config import Open311Source
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.refdata.demo import generate_county
-from feeds.refdata.registry import Registry, store_registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings
-from feeds.sources.config import load_feeds
+from feeds.adapters.registry import load_feeds
 from feeds.sources.credentials import SourceTokens
 from feeds.sources.sink import FeedSink
+from gridwall.engine.incident import Incident
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry, store_registry
+from gridwall.runtime import Runtime
+from gridwall.sim.county import generate_county
 from tests.feeds.feedkit import drain, feeds_settings
-from tests.helpers import issue_admin, report
+from tests.helpers import FIXED_REPORTED_AT, issue_admin, report
 from tests.live import Live, live_server
 
 OTHER = "320116"
@@ -36,7 +36,10 @@ READER = {"Authorization": "Bearer test-admin-token"}  # issue_admin's token
 def hotline(settings: Settings, seeded: Registry, r: redis.Redis, keys: Keys) -> Iterator[Live]:
     with live_server(settings) as live:
         headers = issue_admin(r, keys)
-        events = [report(i, category="12" if i % 2 else "01") for i in range(6)]
+        events = [
+            report(i, category="12" if i % 2 else "01", reported_at=FIXED_REPORTED_AT)
+            for i in range(6)
+        ]
         assert (
             httpx.post(f"{live.base}/api/v1/events", json=events, headers=headers).status_code
             == 202
@@ -110,8 +113,8 @@ services = {{ "01" = "01", "12" = "12" }}
 statuses = {{ closed = "closed" }}
 """
     chosen = feeds_settings(settings, tmp_path, feeds).model_copy(update={"county": OTHER})
-    sink = FeedSink(Runtime.create(chosen, chosen.redis_url or ""), load_feeds(chosen.feeds.file))
-    source = sink.feeds.sources[0]
+    sink = FeedSink(Runtime.create(chosen, chosen.redis_url or ""))
+    source = load_feeds(sink.rt.settings.feeds.file).sources[0]
     assert isinstance(source, Open311Source)
     return Open311Poller(source, sink)
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from feeds.adapters.base import PayloadError
 from feeds.adapters.open311.config import Open311Source
 from feeds.adapters.open311.parse import parse_requests, to_records, windows
-from feeds.contract import EventIn
+from gridwall.contract.events import EventIn
+from gridwall.contract.refusal import PayloadError
 from tests.feeds.feedkit import TZ, fixture
 
 SOURCE = Open311Source(

@@ -10,9 +10,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from feeds.refdata.importer import plan_import
-from feeds.refdata.options import ImportOptions
-from feeds.refdata.registry import Registry
+from gridwall.refdata.importing.importer import plan_import
+from gridwall.refdata.importing.options import ImportOptions
+from gridwall.refdata.registry import Registry
 from tests.feeds.refdata.tiny import COUNTY, features, write
 
 Writer = Callable[..., Path]

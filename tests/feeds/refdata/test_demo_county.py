@@ -9,12 +9,12 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from feeds.refdata.codes import gb28181_reason, gb28181_type, phone_reason, strict_area_reason
-from feeds.refdata.demo import generate_county
-from feeds.refdata.geometry import shapes
-from feeds.refdata.hierarchy import overlapping_pairs
-from feeds.refdata.model import Area, IdentityKind, Level
-from feeds.refdata.registry import Registry
+from gridwall.refdata.codes import gb28181_reason, gb28181_type, phone_reason, strict_area_reason
+from gridwall.refdata.geometry import shapes
+from gridwall.refdata.importing.hierarchy import overlapping_pairs
+from gridwall.refdata.model import Area, IdentityKind, Level
+from gridwall.refdata.registry import Registry
+from gridwall.sim.county import generate_county
 
 COUNTY = "320115"
 PARENT = {Level.STREET: Level.COUNTY, Level.COMMUNITY: Level.STREET, Level.GRID: Level.COMMUNITY}

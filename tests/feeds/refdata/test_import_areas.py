@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from shapely.geometry import shape
 
-from feeds.contract import Crs
-from feeds.geo import from_wgs84
-from feeds.refdata.geometry import clean_geometry
-from feeds.refdata.importer import ImportPlan, plan_import
-from feeds.refdata.model import Level
-from feeds.refdata.options import ImportOptions
-from feeds.refdata.problems import Severity
-from feeds.refdata.registry import Registry
-from feeds.refdata.table import TableError
+from gridwall.contract.events import Crs
+from gridwall.contract.geo import from_wgs84
+from gridwall.refdata.geometry import clean_geometry
+from gridwall.refdata.importing.importer import ImportPlan, plan_import
+from gridwall.refdata.importing.options import ImportOptions
+from gridwall.refdata.importing.problems import Severity
+from gridwall.refdata.importing.table import TableError
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry
 from tests.feeds.refdata.tiny import COUNTY, box, feature, features, write
 
 EMPTY = Registry(COUNTY, [], [])

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from feeds.contract import Urgency
-from feeds.geo import from_wgs84
-from feeds.refdata.codes import id_check_digit
-from feeds.refdata.importer import ImportPlan, plan_import
-from feeds.refdata.model import DepartmentKind, IdentityKind
-from feeds.refdata.options import ImportOptions
-from feeds.refdata.problems import Severity
-from feeds.refdata.registry import Registry
+from gridwall.contract.events import Urgency
+from gridwall.contract.geo import from_wgs84
+from gridwall.refdata.codes import id_check_digit
+from gridwall.refdata.importing.importer import ImportPlan, plan_import
+from gridwall.refdata.importing.options import ImportOptions
+from gridwall.refdata.importing.problems import Severity
+from gridwall.refdata.model import DepartmentKind, IdentityKind
+from gridwall.refdata.registry import Registry
 from tests.feeds.refdata.conftest import Writer
 from tests.feeds.refdata.tiny import COUNTY
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 import redis
 
-from feeds.contract import Crs
-from feeds.keys import Keys
-from feeds.refdata.demo import generate_county
-from feeds.refdata.export import FILES, export_registry, write_cameras
-from feeds.refdata.importer import ImportConflict, apply_plan, plan_import
-from feeds.refdata.options import ImportOptions
-from feeds.refdata.registry import KINDS, Registry, load_registry
+from gridwall.contract.events import Crs
+from gridwall.platform.keys import Keys
+from gridwall.refdata.export import FILES, export_registry, write_cameras
+from gridwall.refdata.importing.importer import ImportConflict, apply_plan, plan_import
+from gridwall.refdata.importing.options import ImportOptions
+from gridwall.refdata.registry import KINDS, Registry, load_registry
+from gridwall.sim.county import generate_county
 
 COUNTY = "320115"
 

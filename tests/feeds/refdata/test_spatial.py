@@ -6,10 +6,10 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
-from feeds.refdata.geometry import shapes
-from feeds.refdata.model import Level
-from feeds.refdata.registry import Registry
-from feeds.refdata.spatial import GridIndex
+from gridwall.refdata.geometry import shapes
+from gridwall.refdata.model import Level
+from gridwall.refdata.registry import Registry
+from gridwall.refdata.spatial import GridIndex
 
 
 def naive(codes: list[str], tree: STRtree, lon: float, lat: float) -> str | None:

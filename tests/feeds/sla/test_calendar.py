@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.sla.calendar import TimeBasis, WorkCalendar, chinese_official
+from gridwall.engine.incident import TimeBasis
+from gridwall.engine.sla.calendar import WorkCalendar, chinese_official
 
 TZ = ZoneInfo("Asia/Shanghai")
 H = timedelta(hours=1)

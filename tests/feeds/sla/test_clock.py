@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from feeds.contract import EventIn
-from feeds.incident import CaseLevel, SlaState
 from feeds.intake import Intake
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings, SlaSettings
-from feeds.sla.clock import SlaClock
+from gridwall.contract.events import EventIn
+from gridwall.engine.incident import CaseLevel, SlaState
+from gridwall.engine.sla.clock import SlaClock
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings, SlaSettings
+from gridwall.refdata.registry import Registry
 from tests.helpers import act, drain, load, report, sla_signals
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from feeds.contract import EventIn
-from feeds.incident import Incident
 from feeds.intake import Intake
-from feeds.keys import PROCESSOR_GROUP, Keys
-from feeds.processor import processor_lag
-from feeds.refdata.registry import Registry
-from feeds.settings import Settings
+from gridwall.contract.events import EventIn
+from gridwall.engine.incident import Incident
+from gridwall.engine.processor.processor import processor_lag
+from gridwall.platform.keys import PROCESSOR_GROUP, Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
 from tests.helpers import report, sla_signals
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from feeds.contract import Urgency
-from feeds.incident import CaseLevel, StageName
-from feeds.sla.calendar import TimeBasis
-from feeds.sla.policy import (
+from gridwall.contract.events import Urgency
+from gridwall.engine.incident import CaseLevel, StageName, TimeBasis
+from gridwall.engine.sla.policy import (
     DEFAULT_POLICY_FILE,
     PolicyError,
     load_policies,
@@ -143,8 +142,8 @@ def test_the_demo_catalogue_and_the_default_policies_agree() -> None:
     """Every SLA key of the demo county's categories names a shipped policy (no silent fallback)."""
     from zoneinfo import ZoneInfo  # noqa: PLC0415
 
-    from feeds.refdata.demo import generate_county  # noqa: PLC0415
-    from feeds.sla.policy import load_policies  # noqa: PLC0415
+    from gridwall.engine.sla.policy import load_policies  # noqa: PLC0415
+    from gridwall.sim.county import generate_county  # noqa: PLC0415
 
     book = load_policies(None, ZoneInfo("Asia/Shanghai"))
     catalogue = generate_county("320115", "演示区", seed=1).categories.values()

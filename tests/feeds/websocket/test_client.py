@@ -12,15 +12,15 @@ import pytest
 import redis
 from websockets.asyncio.server import ServerConnection, serve
 
+from feeds.adapters.registry import load_feeds
 from feeds.adapters.websocket.adapter import WebsocketClient
 from feeds.adapters.websocket.config import WebsocketSource
-from feeds.incident import Incident
-from feeds.keys import Keys
-from feeds.refdata.registry import Registry
-from feeds.runtime import Runtime
-from feeds.settings import Settings
-from feeds.sources.config import load_feeds
 from feeds.sources.sink import FeedSink
+from gridwall.engine.incident import Incident
+from gridwall.platform.keys import Keys
+from gridwall.platform.settings import Settings
+from gridwall.refdata.registry import Registry
+from gridwall.runtime import Runtime
 from tests.feeds.feedkit import drain, feeds_settings, fixture
 
 EVENTS = json.loads(fixture("websocket", "upstream-events.json"))
@@ -91,13 +91,13 @@ resume = {{ query_param = "since", id_field = "id" }}
 {MAPPING}
 """
     chosen = feeds_settings(settings, tmp_path, feeds, feeds={"reconnect_base_s": 0.05})
-    return FeedSink(Runtime.create(chosen, chosen.redis_url or ""), load_feeds(chosen.feeds.file))
+    return FeedSink(Runtime.create(chosen, chosen.redis_url or ""))
 
 
 async def run(sink: FeedSink, upstream: Upstream) -> WebsocketClient:
     async with serve(upstream.handler, "127.0.0.1", 0) as server:
         port = next(iter(server.sockets)).getsockname()[1]
-        source = sink.feeds.sources[0]
+        source = load_feeds(sink.rt.settings.feeds.file).sources[0]
         assert isinstance(source, WebsocketSource)
         client = WebsocketClient(
             source.model_copy(update={"url": f"ws://127.0.0.1:{port}/events"}), sink
