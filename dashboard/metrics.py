@@ -1,4 +1,4 @@
-"""The KPIs (考核指标), exactly as DOMAIN.md defines them: one module, pandas, pure.
+"""The KPIs (考核指标), exactly as docs/domain.md defines them: one module, pandas, pure.
 
 Used by the read API (``/api/v1/metrics/...``), the wall and the daily briefing. Input: frames
 of flat rows (``gridwall.history.rows``: built here from incident documents by ``case_frame``,

@@ -1,5 +1,5 @@
 """XML from the network: an XXE, an entity bomb and an oversized body against every route
-under ``/alarms/`` that takes a POST (the device endpoints of the feeds issue, whatever their
+under ``/alarms/`` that takes a POST (the device endpoints of the feeds, whatever their
 names), plus the guard's size limit on that prefix whether such routes exist or not."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Video alarms of one day, for the briefing: the one function that reads them.
 
-The contract with the alarm feeds (the feeds issue): they count each day's alarms in that
+The contract with the alarm feeds (docs/feeds.md): they count each day's alarms in that
 day's statistics hash ``gw:{county}:stats:<YYYYMMDD>`` (the archive copies it every night to
 ``<history.dir>/days/<YYYY-MM-DD>.json``), with these fields:
 

@@ -1,4 +1,5 @@
-"""Words and number formats of the briefing: zh-CN (default) and English (GLOSSARY.md terms)."""
+"""Words and number formats of the briefing: zh-CN (default) and English (the glossary's
+terms, docs/domain.md)."""
 
 from __future__ import annotations
 

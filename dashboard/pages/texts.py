@@ -1,4 +1,5 @@
-"""Texts of the people's pages: zh-CN by default, English with ``?lang=en`` (GLOSSARY.md)."""
+"""Texts of the people's pages: zh-CN by default, English with ``?lang=en`` (the glossary
+of docs/domain.md)."""
 
 from __future__ import annotations
 

@@ -187,7 +187,11 @@ def use_basic_plotly() -> None:
     ``assets/vendor/plotly-basic.min.js``, the same version as the plotly package's) instead of
     the full one Dash loads on every page (4.8 MB): parsing that took a cold wall about 1.2 s
     of its first render. dcc.Graph uses ``window.Plotly`` when it is there."""
-    dcc._js_dist[:] = [r for r in dcc._js_dist if r.get("namespace") != "plotly"]
+    bundles = getattr(dcc, "_js_dist", None)  # Dash's private list (pinned, contract-tested)
+    if isinstance(bundles, list):
+        bundles[:] = [r for r in bundles if r.get("namespace") != "plotly"]
+    else:
+        log.warning("dash changed: the full plotly.js bundle is served (dcc._js_dist is gone)")
 
 
 def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) -> Dash:
@@ -290,7 +294,11 @@ def create_wall(server: FastAPI, rt: Runtime, queries: Queries, hub: PushHub) ->
     # Dash 4.4 runs its first-request setup (which collects assets/) only for requests to the
     # prefix itself or to /_dash-*; a first visit to /wall/<layout> would get a page without
     # wall.css and wall.js. Run the setup now, once the layout and callbacks exist.
-    app._setup_server()  # type: ignore[no-untyped-call]
+    setup = getattr(app, "_setup_server", None)  # Dash's private hook (pinned, contract-tested)
+    if callable(setup):
+        setup()
+    else:
+        log.warning("dash changed: Dash._setup_server is gone; assets load on first request")
     declare_policies(app, server.state.policies, rt.settings.wall.default_layout)
     return app
 

@@ -1,6 +1,6 @@
 """UI texts: zh-CN by default, English by setting or ``?lang=en``.
 
-Terms follow GLOSSARY.md: one Chinese and one English term per concept.
+Terms follow the glossary of docs/domain.md: one Chinese and one English term per concept.
 """
 
 from __future__ import annotations

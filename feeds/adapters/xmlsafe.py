@@ -1,5 +1,5 @@
 """Safe XML from devices: no DTDs or entities, a size cap, declared-encoding handling and a
-careful recovery from the malformed habits devices have (FORMATS.md §7).
+careful recovery from the malformed habits devices have (docs/feeds.md, "Bad input").
 
 ``parse_xml`` decodes bytes itself (GB2312 and GBK declarations are read as GB18030, their
 superset; a per-device override wins), removes the declaration and parses the text with

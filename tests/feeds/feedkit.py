@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -99,3 +101,13 @@ def drain(client: redis.Redis, settings: Settings) -> int:
     while done := proc.step(block_ms=1):
         total += done
     return total
+
+
+async def until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Wait for ``condition`` (polled every 20 ms) instead of a fixed sleep; fails after
+    ``timeout`` seconds, saying so."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still not true after {timeout} s")
+        await asyncio.sleep(0.02)

@@ -22,7 +22,7 @@ from tests.feeds.test_lifecycle import report as report_event
 
 
 class DispatchedIncident(Incident):
-    """An incident as the lifecycle issue records it: lead and co-handling departments."""
+    """An incident as the lifecycle records it: lead and co-handling departments."""
 
     lead_department: str | None = None
     co_departments: list[str] = msgspec.field(default_factory=list)

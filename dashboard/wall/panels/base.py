@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dash import html
-from dash._utils import stringify_id
 from dash.development.base_component import Component
 
 from dashboard.wall.hub import Change, Snapshot
@@ -30,8 +30,13 @@ def data(name: str, value: str) -> Any:
 
 
 def sid(component_id: dict[str, str]) -> str:
-    """A pattern-matching id as the string Dash keys it by."""
-    return str(stringify_id(component_id))
+    """A pattern-matching id as the string Dash keys it by: its keys sorted, JSON without
+    spaces (``tests/test_library_contracts.py`` holds this to Dash's own spelling)."""
+    return (
+        "{"
+        + ",".join(f"{json.dumps(k)}:{json.dumps(component_id[k])}" for k in sorted(component_id))
+        + "}"
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Dahua event stream parts (``eventManager.cgi?action=attach``), FORMATS.md §2. Pure.
+"""Dahua event stream parts (``eventManager.cgi?action=attach``), docs/feeds.md, dahua. Pure.
 
 A part is ``Heartbeat`` or ``Code=<code>;action=<Start|Stop|Pulse|State>;index=<n>[;data=<json>]``.
 ``pair`` keeps Start/Stop bracketing honest: a Stop without its Start is dropped, a repeated

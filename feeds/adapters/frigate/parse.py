@@ -1,4 +1,4 @@
-"""Frigate MQTT messages (``<prefix>/events``, ``<prefix>/reviews``), FORMATS.md §4. Pure.
+"""Frigate MQTT messages (``<prefix>/events``, ``<prefix>/reviews``), docs/feeds.md, frigate. Pure.
 
 ``events``: ``new`` starts an alarm, ``end`` ends it, ``update`` only proves the camera alive;
 false positives, labels not asked for and scores under ``min_score`` are dropped.

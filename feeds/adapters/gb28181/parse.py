@@ -1,4 +1,5 @@
-"""GB/T 28181 alarm notifications (MANSCDP XML) and the SIP MESSAGE around them, FORMATS.md §3.
+"""GB/T 28181 alarm notifications (MANSCDP XML) and the SIP MESSAGE around them
+(docs/feeds.md, gb28181).
 
 Pure: bytes in, items out. Bodies are decoded as GB18030 (a superset of the GB2312 they
 declare) unless the source or a per-device setting says otherwise; ``AlarmTime`` has no zone

@@ -1,4 +1,5 @@
-"""Hikvision ISAPI alarm push ("HTTP listening"), FORMATS.md §1. Pure: bytes in, items out.
+"""Hikvision ISAPI alarm push ("HTTP listening"), docs/feeds.md, hikvision. Pure: bytes
+in, items out.
 
 Accepts a bare XML body (any namespace: elements are matched by local name), the JSON
 envelope (flat or under ``EventNotificationAlert``), and multipart bodies whose event part is

@@ -1,4 +1,5 @@
-"""Open311 GeoReport v2 service requests (a 12345 hotline's work orders), FORMATS.md §5. Pure.
+"""Open311 GeoReport v2 service requests (a 12345 hotline's work orders): docs/feeds.md,
+open311. Pure.
 
 ``parse_requests`` reads a ``requests.json`` answer; ``to_records`` turns one request into the
 event records gridwall takes: a report (``service_code`` mapped to a category, ``lat``/``long``

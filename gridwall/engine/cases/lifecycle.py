@@ -245,5 +245,6 @@ HANDLERS: dict[type, Handler] = {
     StatusUpdate: _status,
     Action: _action,
     SlaSignal: _signal,
-    # Alarm: the alarm-handling issue registers its handler here.
+    # Alarm: not applied here; the processor's alarm step (gridwall.engine.alarms.stage)
+    # handles alarms and appends a Report for each one a rule says opens an incident.
 }

@@ -182,6 +182,27 @@ def _chunked(command: str, key: str, args: list[Value]) -> list[Command]:
     return [(command, key, args[at : at + CHUNK]) for at in range(0, len(args), CHUNK)]
 
 
+#: What ``execute_transaction`` uses of redis-py's ``Pipeline`` beyond its public API. The
+#: version is pinned (pyproject.toml) and ``tests/test_library_contracts.py`` checks these
+#: against the installed redis-py; a redis-py without them stops the import with this list.
+PIPELINE_INTERNALS = (
+    "command_stack", "scripts", "load_scripts", "connection", "connection_pool", "watching",
+    "reset",
+)  # fmt: skip
+
+
+def missing_pipeline_internals() -> list[str]:
+    probe = redis.Redis().pipeline(transaction=True)
+    return [name for name in PIPELINE_INTERNALS if not hasattr(probe, name)]
+
+
+if missing_pipeline_internals():  # pragma: no cover - only with an unsupported redis-py
+    raise ImportError(
+        f"redis-py {redis.__version__} lacks Pipeline internals the processor's write path uses "
+        f"({', '.join(missing_pipeline_internals())}): install the version pyproject.toml pins"
+    )
+
+
 def execute_transaction(pipe: Any, writes: Writes | None = None) -> None:
     """``pipe.execute()`` for the processor's MULTI/EXEC, with less work per command.
 

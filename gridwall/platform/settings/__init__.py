@@ -7,7 +7,7 @@ Sources, highest priority first:
 2. environment variables ``GRIDWALL_*`` (nested groups with ``__``: ``GRIDWALL_HTTP__PORT``)
    and ``REDIS_URL``,
 3. a TOML file given by ``--config`` or ``GRIDWALL_CONFIG``,
-4. the defaults in each group's module (the domain defaults come from DOMAIN.md).
+4. the defaults in each group's module (the domain defaults come from docs/domain.md).
 
 Unknown keys are an error that names the key, whether they come from the TOML file or from a
 ``GRIDWALL_*`` environment variable: a typo must never be silently ignored.

@@ -9,7 +9,8 @@ classes, ``11``–``19`` social governance — plus ``21``–``26`` for the GB/T
 classes (部件) and ``31`` for video alarms. Subcategories are the class code + 2 digits
 (``0101`` 暴露垃圾). Each entry: code, name, English name, urgency, lead department, SLA key;
 ``None`` means "as the parent class". SLA keys: ``urgent``, ``normal``, ``complex`` and the city
-overrides of DOMAIN.md (``exposed-rubbish``, ``dirty-road``, ``manhole-cover``, ``street-lamps``).
+overrides of docs/domain.md (``exposed-rubbish``, ``dirty-road``, ``manhole-cover``,
+``street-lamps``).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Cameras: most are IPCs known by their 20-digit GB/T 28181 id (``<county>00`` cen
 industry ``00``, type ``132``, network ``0``, serial); about a third are channels of Hikvision
 NVRs, each channel with its own GB/T 28181 id (type ``131``) and the NVR's MAC and IP + channel,
 as ISAPI alarms name them; a few are Frigate cameras known by name. The first NVR carries the
-MAC and IP of the sample alarm in FORMATS.md, and serial 42 is the sample GB/T 28181 id, so
-the documented payloads resolve to cameras. Urban grids get more cameras.
+MAC and IP of the sample alarm (docs/feeds.md, hikvision), and serial 42 is the sample GB/T 28181
+id, so the documented payloads resolve to cameras. Urban grids get more cameras.
 
 Workers: one grid worker (网格员) per grid; in the countryside one worker often serves two
 neighbouring grids of a village. Names and phone numbers are generated.

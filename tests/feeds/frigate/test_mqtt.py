@@ -24,7 +24,7 @@ from gridwall.platform.redisconn import free_port
 from gridwall.platform.settings import Settings
 from gridwall.refdata.registry import Registry
 from gridwall.runtime import Runtime
-from tests.feeds.feedkit import drain, feeds_settings, fixture, store_cameras
+from tests.feeds.feedkit import drain, feeds_settings, fixture, store_cameras, until
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
@@ -89,7 +89,7 @@ async def publish_and_wait(
             if sink.rt.client.xlen(keys.inbox) >= expect_inbox:
                 break
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.2)
+        await until(lambda: sink.rt.client.xlen(keys.deadletter) >= 1)  # the broken one, too
     finally:
         await subscriber.stop()
     return subscriber
@@ -139,7 +139,7 @@ def test_an_unreachable_broker_shows_as_down(
         assert isinstance(source, FrigateSource)
         subscriber = FrigateSubscriber(source, sink)
         await subscriber.start()
-        await asyncio.sleep(0.6)
+        await until(lambda: subscriber.sessions >= 2)  # refused, and tried again after a wait
         status = subscriber.health()
         await subscriber.stop()
         assert status.connected is False

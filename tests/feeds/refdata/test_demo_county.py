@@ -95,7 +95,7 @@ def test_the_outline_is_irregular_and_near_nanjing(demo_registry: Registry) -> N
     assert len(outline.exterior.coords) > 100
     assert 118.5 < west < east < 119.2
     assert 31.6 < south < north < 32.2
-    # The points the skeleton's tests and FORMATS.md's samples use lie in grids.
+    # The points the skeleton's tests and the sample payloads of docs/feeds.md use lie in grids.
     assert demo_registry.locate(118.80, 31.93) is not None
     assert demo_registry.locate(118.7781, 31.9520) is not None
 
@@ -115,7 +115,7 @@ def test_cameras_have_valid_ids_and_sit_in_their_grids(demo_registry: Registry) 
     macs = [i for i in identities if i.kind is IdentityKind.MAC]
     assert len(macs) >= 100
     assert all(re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}/\d+", m.value) for m in macs)
-    # FORMATS.md's sample payloads name real cameras of the demo county.
+    # The sample payloads of docs/feeds.md (docs/examples/) name real cameras of the demo county.
     assert demo_registry.camera_by_identity("gb28181", "32011500001320000042") is not None
     assert demo_registry.camera_by_identity("mac", "44:19:b6:00:12:7a/2") is not None
     assert demo_registry.camera_by_identity("frigate", "gate_east") is not None
