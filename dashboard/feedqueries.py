@@ -153,11 +153,10 @@ class FeedQueries:
             if not entries:
                 break
             for entry_id, fields in entries:
-                row = read_entry(entry_id, fields)
+                row = read_entry(entry_id, fields, with_raw=with_raw)
                 if source is not None and row["source"] != source:
                     continue
                 if not with_raw:  # the shape of the payload without its personal data
-                    row.pop("raw_base64", None)
                     row["raw"] = redact_raw(fields.get(b"raw", b""))
                     row["redacted"] = True
                 found.append(row)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
@@ -50,11 +49,20 @@ class Intake:
     """Normalizes public input for one county, appends it to the inbox (``Inbox``) and keeps
     what was refused in the dead letters (``DeadLetters``)."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, tz: ZoneInfo, deadletter_maxlen: int):
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        tz: ZoneInfo,
+        deadletter_maxlen: int,
+        *,
+        inbox: Inbox | None = None,
+        deadletters: DeadLetters | None = None,
+    ):
         self._client = client
         self._keys = keys
-        self.inbox = Inbox(client, keys, tz)
-        self.deadletters = DeadLetters(client, keys, tz, deadletter_maxlen)
+        self.inbox = inbox or Inbox(client, keys, tz)
+        self.deadletters = deadletters or DeadLetters(client, keys, tz, deadletter_maxlen)
         self._paths: dict[tuple[str, int, str | None], AreaPath] = {}
 
     # -- normalization -------------------------------------------------------------------
@@ -176,14 +184,10 @@ class Intake:
     @classmethod
     def for_runtime(cls, rt: Runtime) -> Intake:
         """The intake of a process, on its inbox and dead letters."""
-        found = cls(rt.client, rt.keys, rt.tz, rt.settings.processor.deadletter_maxlen)
-        found.inbox, found.deadletters = rt.inbox, rt.deadletters
-        return found
+        maxlen = rt.settings.processor.deadletter_maxlen
+        return cls(rt.client, rt.keys, rt.tz, maxlen, inbox=rt.inbox, deadletters=rt.deadletters)
 
     # -- what passed (what was refused goes to ``self.deadletters``) -----------------------
     def enqueue(self, events: Sequence[Normalized]) -> list[Enqueued]:
         """Append events atomically with their de-duplication key (``Inbox.enqueue``)."""
         return self.inbox.enqueue(events)
-
-    def enqueue_into(self, pipe: Any, event: Normalized) -> None:
-        self.inbox.enqueue_into(pipe, event)

@@ -86,9 +86,12 @@ class DeadLetters:
         return entry.decode() if isinstance(entry, bytes) else str(entry)
 
 
-def read_entry(entry_id: bytes | str, fields: Mapping[bytes, bytes]) -> dict[str, Any]:
+def read_entry(
+    entry_id: bytes | str, fields: Mapping[bytes, bytes], *, with_raw: bool = True
+) -> dict[str, Any]:
     """One stored entry as a listing row: ``raw`` is the payload's text (or ``None`` with
-    ``raw_base64`` when it is not UTF-8); ``size`` its stored length in bytes."""
+    ``raw_base64`` when it is not UTF-8; left out without ``with_raw``); ``size`` its stored
+    length in bytes."""
     item = {_text(k): utf8_text(v) for k, v in fields.items()}
     raw = fields.get(b"raw", b"")
     row: dict[str, Any] = {
@@ -100,8 +103,10 @@ def read_entry(entry_id: bytes | str, fields: Mapping[bytes, bytes]) -> dict[str
         "remote": item.get("remote"),
         "truncated": item.get("truncated") == "1",
         "size": len(raw),
-        "raw": item.get("raw"),
     }
+    if not with_raw:
+        return row
+    row["raw"] = item.get("raw")
     if row["raw"] is None:
         row["raw_base64"] = base64.b64encode(raw).decode("ascii")
     return row

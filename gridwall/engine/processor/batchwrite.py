@@ -196,10 +196,11 @@ def missing_pipeline_internals() -> list[str]:
     return [name for name in PIPELINE_INTERNALS if not hasattr(probe, name)]
 
 
-if missing_pipeline_internals():  # pragma: no cover - only with an unsupported redis-py
+_MISSING = missing_pipeline_internals()
+if _MISSING:  # pragma: no cover - only with an unsupported redis-py
     raise ImportError(
         f"redis-py {redis.__version__} lacks Pipeline internals the processor's write path uses "
-        f"({', '.join(missing_pipeline_internals())}): install the version pyproject.toml pins"
+        f"({', '.join(_MISSING)}): install the version pyproject.toml pins"
     )
 
 
