@@ -232,10 +232,12 @@ def _announce(
                     if history
                     else "history in " + str(history_folder(settings)) + ")"
                 ),
-                "  post an event:",
-                f"    curl -H 'Authorization: Bearer {token}' \\",
-                "      -H 'Content-Type: application/json' \\",
-                f"      {base}/api/v1/events -d @docs/examples/report.json",
+                "  post an event (the example's reported_at stamped with now):",
+                '    sed "s/\\"reported_at\\": \\"[^\\"]*\\"/\\"reported_at\\": '
+                '\\"$(date -Iseconds)\\"/" docs/examples/report.json |',
+                f"      curl -H 'Authorization: Bearer {token}' \\",
+                "        -H 'Content-Type: application/json' \\",
+                f"        {base}/api/v1/events -d @-",
                 "  replay a camera alarm (loopback is allowed in the demo):",
                 "    curl -H 'Content-Type: application/xml' \\",
                 "      --data-binary @docs/examples/hikvision-fielddetection.xml \\",
