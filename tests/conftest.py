@@ -22,6 +22,7 @@ from gridwall.platform.redisconn import free_port, redis_server_binary
 from gridwall.platform.settings import Settings, load_settings
 from gridwall.refdata.registry import Registry, store_registry
 from gridwall.sim.county import generate_county
+from tests.helpers import server_env
 
 #: Where browser tests save their screenshots (``GRIDWALL_TEST_ARTIFACTS`` overrides).
 ARTIFACTS = Path(os.environ.get("GRIDWALL_TEST_ARTIFACTS") or Path(__file__).parent / "artifacts")
@@ -52,6 +53,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        env=server_env(),
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)

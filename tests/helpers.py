@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -139,3 +140,10 @@ def dispatch_to(
         res = client.post(f"/api/v1/incidents/{incident_id}/actions", json=body, headers=headers)
         assert res.status_code == 202, res.text
         drain(r, settings)
+
+
+def server_env() -> dict[str, str]:
+    """The environment for a server the suite starts (Redis, Mosquitto): without a preloaded
+    libfaketime. ``make test-dates`` shifts the clock of the code under test; Redis cannot even
+    start under libfaketime, and the servers keep the real time as a deployment's would."""
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}

@@ -25,6 +25,7 @@ from gridwall.platform.settings import Settings
 from gridwall.refdata.registry import Registry
 from gridwall.runtime import Runtime
 from tests.feeds.feedkit import drain, feeds_settings, fixture, store_cameras, until
+from tests.helpers import server_env
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
@@ -40,7 +41,10 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         encoding="utf-8",
     )
     proc = subprocess.Popen(
-        [MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        [MOSQUITTO, "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        env=server_env(),
     )
     deadline = time.monotonic() + 10
     while True:
